@@ -1,0 +1,13 @@
+// The one WebAssembly module: byte-level decoders, no policy. Exports are plain
+// numbers; bytes cross through the input window (see io.ts).
+import { INPUT, INPUT_CAPACITY } from "./io";
+
+export { sha256Init, sha256Update, sha256Final } from "./hash/sha256";
+export { pickleOpcodeCount } from "./pickle/opcodes";
+export {
+  pickleProbeBegin, pickleProbeFeed, pickleProbePosition, pickleProbeOpcodes,
+  pickleProbeProtocol, pickleProbeItems, pickleProbeMarks, pickleProbeLastOpcode,
+} from "./pickle/probe";
+
+export function inputPointer(): usize { return INPUT; }
+export function inputCapacity(): i32 { return INPUT_CAPACITY; }

@@ -1,0 +1,80 @@
+// Random-access reads over a file that is never loaded whole. Every read is
+// counted, so a report can prove how little of a big file it cost.
+import { LimitError, ReadError } from './errors.js';
+
+/** Largest single read any parser may ask for; big payloads are skipped, not read. */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+export interface ByteSource {
+  /** File name (or path) for messages; never used to decide the format. */
+  readonly name: string;
+  readonly size: number;
+  /** Bytes returned by read() so far. */
+  readonly bytesRead: number;
+  /**
+   * Reads `length` bytes at `offset`; returns fewer only when the file ends first.
+   * Throws RangeError for a negative or non-integer request, LimitError past MAX_READ_BYTES.
+   */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** Shared bounds checking and accounting; subclasses only fetch bytes. */
+export abstract class CountingByteSource implements ByteSource {
+  bytesRead = 0;
+  abstract readonly name: string;
+  abstract readonly size: number;
+
+  protected abstract fetch(offset: number, length: number): Promise<Uint8Array>;
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new RangeError(`invalid read of ${length} bytes at ${offset}`);
+    }
+    if (length > MAX_READ_BYTES) {
+      throw new LimitError('MAX_READ_BYTES', length, `a single read of ${length} bytes exceeds the ${MAX_READ_BYTES}-byte limit`, { offset });
+    }
+    const available = Math.max(0, Math.min(length, this.size - offset));
+    if (available === 0) return new Uint8Array(0);
+    const bytes = await this.fetch(offset, available);
+    this.bytesRead += bytes.length;
+    return bytes;
+  }
+}
+
+/** A File or Blob (browser, or Node's own Blob): each read is a slice, never the whole. */
+export class BlobByteSource extends CountingByteSource {
+  readonly size: number;
+  constructor(
+    private readonly blob: Blob,
+    readonly name: string = (blob as Partial<File>).name ?? 'blob',
+  ) {
+    super();
+    this.size = blob.size;
+  }
+
+  protected async fetch(offset: number, length: number): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await this.blob.slice(offset, offset + length).arrayBuffer());
+    } catch (cause) {
+      throw new ReadError(`could not read ${this.name}: ${String(cause)}`, { cause });
+    }
+  }
+}
+
+/** Bytes already in memory: an inflated archive member, a test fixture. */
+export class MemoryByteSource extends CountingByteSource {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name: string,
+  ) {
+    super();
+  }
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  protected async fetch(offset: number, length: number): Promise<Uint8Array> {
+    return this.bytes.subarray(offset, offset + length);
+  }
+}

@@ -1,0 +1,29 @@
+// The format registry. Order matters: exact magic numbers first, then formats
+// told apart by structure (a pickle before the zip it may carry on its tail),
+// and ONNX last because protobuf has no magic number.
+import type { FormatDriver } from './driver.js';
+import { gguf } from './gguf.js';
+import { hdf5 } from './hdf5.js';
+import { numpy } from './numpy.js';
+import { onnx } from './onnx.js';
+import { pickle } from './pickle.js';
+import { pytorchLegacy } from './pytorch-legacy.js';
+import { safetensors } from './safetensors.js';
+import { keras, npz, pytorchZip, torchscript, zip } from './zip-family.js';
+
+export const FORMAT_DRIVERS: readonly FormatDriver[] = [
+  safetensors,
+  numpy,
+  gguf,
+  pytorchLegacy,
+  pickle,
+  torchscript,
+  pytorchZip,
+  npz,
+  keras,
+  zip,
+  hdf5,
+  onnx,
+];
+
+export type { FormatDriver, SniffMatch, AnalysisContext } from './driver.js';

@@ -1,0 +1,8 @@
+// Public surface of the engine for the app, the worker and the CLI.
+export { scanSource, type ScanOptions } from './scan.js';
+export { BlobByteSource, MemoryByteSource, CountingByteSource, MAX_READ_BYTES, type ByteSource } from './byte-source.js';
+export { WeightlensWasm } from './wasm.js';
+export { verdictFor, worstFinding, VERDICT_RANK, SEVERITY_RANK } from './verdict.js';
+export { RULES, type RuleId } from './rules.js';
+export { TOOL_NAME, TOOL_VERSION } from './version.js';
+export * from './report.js';

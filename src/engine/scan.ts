@@ -1,0 +1,98 @@
+// sniff → format driver → findings → report. The one entry point both front
+// doors call; it never throws for anything a file can do.
+import type { ByteSource } from './byte-source.js';
+import { LimitError, MalformedError, ReadError } from './errors.js';
+import { FORMAT_DRIVERS, type FormatDriver, type SniffMatch } from './formats/index.js';
+import { FindingList } from './formats/driver.js';
+import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
+import { describeUnknown } from './sniff/describe-unknown.js';
+import { SniffContext } from './sniff/context.js';
+import { verdictFor, type AnalysisStatus } from './verdict.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
+import { WasmAbort, type WeightlensWasm } from './wasm.js';
+
+export interface ScanOptions {
+  wasm: WeightlensWasm;
+  /** Path to show in the report; defaults to the source's name. */
+  path?: string;
+  /** Known SHA-256 (the CLI hashes separately); null until then. */
+  sha256?: string | null;
+  /** Drivers to try, in order; the registry by default. */
+  drivers?: readonly FormatDriver[];
+  clock?: () => number;
+}
+
+export async function scanSource(source: ByteSource, options: ScanOptions): Promise<Report> {
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
+  const findings = new FindingList();
+  const content: Record<string, unknown> = {};
+  let format: FormatId = 'unknown';
+  let formatLabel = 'unknown';
+  let status: AnalysisStatus = 'unsupported';
+  const ctx = new SniffContext(source, options.wasm);
+
+  try {
+    const found = await identify(ctx, options.drivers ?? FORMAT_DRIVERS);
+    if (!found) {
+      formatLabel = describeUnknown(await ctx.head(), source.size);
+      findings.add('format.unsupported', `not a model format Weightlens analyses: looks like ${formatLabel}`);
+    } else {
+      const { driver, match } = found;
+      format = driver.id;
+      formatLabel = match.label;
+      content.sniff = match.details;
+      if (driver.analyse) {
+        status = await driver.analyse({ source, sniffContext: ctx, wasm: options.wasm, match, findings, content });
+      } else {
+        findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);
+      }
+    }
+  } catch (error) {
+    status = recordFailure(error, findings);
+  }
+
+  const path = options.path ?? source.name;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    file: { path, name: baseName(path), size: source.size, sha256: options.sha256 ?? null },
+    format,
+    formatLabel,
+    verdict: verdictFor(status, findings.items),
+    findings: findings.items,
+    stats: { bytesRead: source.bytesRead, elapsedMs: Math.round((clock() - started) * 100) / 100 },
+    content,
+  };
+}
+
+async function identify(ctx: SniffContext, drivers: readonly FormatDriver[]): Promise<{ driver: FormatDriver; match: SniffMatch } | undefined> {
+  for (const driver of drivers) {
+    const match = await driver.sniff(ctx);
+    if (match) return { driver, match };
+  }
+  return undefined;
+}
+
+/** Turns what stopped the analysis into a finding; returns the resulting status. */
+function recordFailure(error: unknown, findings: FindingList): AnalysisStatus {
+  if (error instanceof LimitError) {
+    findings.add('scan.limit-reached', `analysis incomplete: ${error.message}`, error.location, { limit: error.limit, value: error.value });
+    return 'complete';
+  }
+  if (error instanceof MalformedError) {
+    findings.add(error.rule, error.message, error.location);
+    return 'failed';
+  }
+  if (error instanceof ReadError) {
+    findings.add('scan.read-error', error.message);
+    return 'failed';
+  }
+  const detail = error instanceof WasmAbort ? `decoder trap: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  findings.add('scan.internal-error', `analysis failed unexpectedly (${detail}); the file was not fully checked`);
+  return 'failed';
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}

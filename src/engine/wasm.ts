@@ -1,0 +1,138 @@
+// The typed face of assembly/ (build/weightlens.wasm). Environment-free: the
+// compiled WebAssembly.Module comes from a loader (src/worker or src/node).
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  inputPointer(): number;
+  inputCapacity(): number;
+  sha256Init(): void;
+  sha256Update(length: number): void;
+  sha256Final(): number;
+  pickleOpcodeCount(): number;
+  pickleProbeBegin(start: number, size: number): void;
+  pickleProbeFeed(windowStart: number, length: number, atEnd: boolean): number;
+  pickleProbePosition(): number;
+  pickleProbeOpcodes(): number;
+  pickleProbeProtocol(): number;
+  pickleProbeItems(): number;
+  pickleProbeMarks(): number;
+  pickleProbeLastOpcode(): number;
+}
+
+/** Raised when the module traps (an assertion or a bug in a decoder). */
+export class WasmAbort extends Error {
+  override name = 'WasmAbort';
+}
+
+export class WeightlensWasm {
+  private constructor(private readonly exports: Exports) {}
+
+  static async instantiate(module: WebAssembly.Module): Promise<WeightlensWasm> {
+    let memory: WebAssembly.Memory | undefined;
+    const readString = (pointer: number): string => {
+      // AssemblyScript strings: UTF-16 code units, byte length stored just before.
+      if (!memory || pointer === 0) return '';
+      const bytes = new Uint32Array(memory.buffer, pointer - 4, 1)[0] ?? 0;
+      return String.fromCharCode(...new Uint16Array(memory.buffer, pointer, Math.min(bytes >>> 1, 512)));
+    };
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        abort(message: number, file: number, line: number, column: number) {
+          throw new WasmAbort(`${readString(message)} (${readString(file)}:${line}:${column})`);
+        },
+      },
+    });
+    const exports = instance.exports as unknown as Exports;
+    memory = exports.memory;
+    return new WeightlensWasm(exports);
+  }
+
+  /** Largest chunk one call can take. */
+  get inputCapacity(): number {
+    return this.exports.inputCapacity();
+  }
+
+  /** Copies bytes into the module's input window (views are re-made: memory may grow). */
+  private load(bytes: Uint8Array): void {
+    if (bytes.length > this.inputCapacity) throw new RangeError('chunk larger than the wasm input window');
+    new Uint8Array(this.exports.memory.buffer, this.exports.inputPointer(), bytes.length).set(bytes);
+  }
+
+  /** Streaming SHA-256; one hash at a time per module instance. */
+  sha256(): Sha256 {
+    this.exports.sha256Init();
+    return {
+      update: (bytes: Uint8Array) => {
+        for (let at = 0; at < bytes.length; at += this.inputCapacity) {
+          const chunk = bytes.subarray(at, at + this.inputCapacity);
+          this.load(chunk);
+          this.exports.sha256Update(chunk.length);
+        }
+      },
+      digestHex: () => {
+        const pointer = this.exports.sha256Final();
+        const digest = new Uint8Array(this.exports.memory.buffer, pointer, 32);
+        return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      },
+    };
+  }
+
+  get pickleOpcodeCount(): number {
+    return this.exports.pickleOpcodeCount();
+  }
+
+  /** Starts a validating pickle walk at `start` in a file of `size` bytes. */
+  pickleProbe(start: number, size: number): PickleProbe {
+    const e = this.exports;
+    e.pickleProbeBegin(start, size);
+    return {
+      feed: (windowStart: number, bytes: Uint8Array, atEnd: boolean) => {
+        this.load(bytes);
+        return e.pickleProbeFeed(windowStart, bytes.length, atEnd) as ProbeStatus;
+      },
+      state: () => ({
+        position: e.pickleProbePosition(),
+        opcodes: e.pickleProbeOpcodes(),
+        protocol: e.pickleProbeProtocol(),
+        items: e.pickleProbeItems(),
+        marks: e.pickleProbeMarks(),
+        lastOpcode: e.pickleProbeLastOpcode(),
+      }),
+    };
+  }
+}
+
+export interface Sha256 {
+  update(bytes: Uint8Array): void;
+  digestHex(): string;
+}
+
+/** Mirrors the PROBE_* constants in assembly/pickle/probe.ts. */
+export const ProbeStatus = {
+  NeedMore: 0,
+  Stopped: 1,
+  UnknownOpcode: -1,
+  BadArgument: -2,
+  StackUnderflow: -3,
+  Truncated: -4,
+  LengthBeyondFile: -5,
+  Limit: -6,
+} as const;
+export type ProbeStatus = (typeof ProbeStatus)[keyof typeof ProbeStatus];
+
+export interface PickleProbeState {
+  /** Offset of the next opcode (after STOP when stopped; the bad opcode on error). */
+  position: number;
+  opcodes: number;
+  /** Protocol from a PROTO opcode, or -1. */
+  protocol: number;
+  /** Items above the topmost mark. */
+  items: number;
+  marks: number;
+  lastOpcode: number;
+}
+
+export interface PickleProbe {
+  feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): ProbeStatus;
+  state(): PickleProbeState;
+}
