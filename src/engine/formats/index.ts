@@ -6,7 +6,7 @@ import { gguf } from './gguf.js';
 import { hdf5 } from './hdf5.js';
 import { numpy } from './numpy.js';
 import { onnx } from './onnx.js';
-import { pickle } from './pickle.js';
+import { joblib, pickle } from './pickle.js';
 import { pytorchLegacy } from './pytorch-legacy.js';
 import { safetensors } from './safetensors.js';
 import { keras, npz, pytorchZip, torchscript, zip } from './zip-family.js';
@@ -16,6 +16,7 @@ export const FORMAT_DRIVERS: readonly FormatDriver[] = [
   numpy,
   gguf,
   pytorchLegacy,
+  joblib,
   pickle,
   torchscript,
   pytorchZip,

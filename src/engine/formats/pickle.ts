@@ -1,13 +1,19 @@
 // A raw pickle stream: protocol 2+ starts with PROTO; protocols 0 and 1 have no
 // header, so the opcode walk (in wasm) must hold up for a while, or to STOP.
-import { ProbeStatus } from '../wasm.js';
+// joblib files are pickles too, with raw array bytes between opcodes.
+import { ascii } from '../bytes.js';
 import type { SniffContext } from '../sniff/context.js';
+import { ProbeStatus } from '../wasm.js';
 import type { FormatDriver, SniffMatch } from './driver.js';
 
 /** Opcodes a headerless (protocol 0/1) stream must get through before we believe it. */
 const MIN_OPCODES_WITHOUT_HEADER = 16;
+/** Valid opcodes after PROTO before a headed stream counts as a pickle (that then fails). */
+const MIN_OPCODES_WITH_HEADER = 3;
 /** First opcodes seen in real protocol 0/1 pickles: MARK, empty containers, GLOBAL, scalars. */
 const HEADERLESS_STARTS = new Set(Array.from('(}])cNIJKLMFGSTUVX', (c) => c.charCodeAt(0)));
+/** joblib's array wrapper class, named in every joblib pickle that holds numpy arrays. */
+const JOBLIB_MARKER = ascii('joblib.numpy_pickle');
 
 export interface PickleLook {
   protocol: number;
@@ -16,29 +22,50 @@ export interface PickleLook {
   opcodes: number;
   /** Offset just after STOP, when stopped. */
   end?: number;
+  /** Why the walk stopped early (a headed stream may still be a damaged or joblib pickle). */
+  probeError?: { status: number; offset: number; opcode: number };
 }
 
 /** Walks the opcodes in the sniff window; undefined when the bytes are not a pickle. */
-export async function lookAtPickle(ctx: SniffContext, start = 0): Promise<PickleLook | undefined> {
+export async function lookAtPickle(ctx: SniffContext): Promise<PickleLook | undefined> {
   const head = await ctx.head();
-  const window = head.subarray(start);
-  if (window.length === 0) return undefined;
-  const headed = window[0] === 0x80;
-  if (!headed && !HEADERLESS_STARTS.has(window[0]!)) return undefined;
-  const probe = ctx.wasm.pickleProbe(start, ctx.source.size);
-  const atEnd = start + window.length >= ctx.source.size;
-  const status = probe.feed(start, window.subarray(0, ctx.wasm.inputCapacity), atEnd);
+  if (head.length === 0) return undefined;
+  const headed = head[0] === 0x80;
+  if (!headed && !HEADERLESS_STARTS.has(head[0]!)) return undefined;
+  const probe = ctx.wasm.pickleProbe(0, ctx.source.size);
+  const status = probe.feed(0, head.subarray(0, ctx.wasm.inputCapacity), head.length >= ctx.source.size);
   const state = probe.state();
   const protocol = state.protocol >= 0 ? state.protocol : 0;
+  if (headed && state.protocol < 2) return undefined; // PROTO itself was invalid
   if (status === ProbeStatus.Stopped) {
     // A headerless stream must leave exactly the one result on the stack.
     if (!headed && (state.items !== 0 || state.marks !== 0)) return undefined;
     return { protocol, stopped: true, opcodes: state.opcodes, end: state.position };
   }
-  if (status !== ProbeStatus.NeedMore) return undefined;
-  if (!headed && state.opcodes < MIN_OPCODES_WITHOUT_HEADER) return undefined;
-  return { protocol, stopped: false, opcodes: state.opcodes };
+  if (status === ProbeStatus.NeedMore) {
+    if (!headed && state.opcodes < MIN_OPCODES_WITHOUT_HEADER) return undefined;
+    return { protocol, stopped: false, opcodes: state.opcodes };
+  }
+  if (!headed || state.opcodes < MIN_OPCODES_WITH_HEADER) return undefined;
+  return { protocol, stopped: false, opcodes: state.opcodes, probeError: { status, offset: state.position, opcode: state.lastOpcode } };
 }
+
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+export const joblib: FormatDriver = {
+  id: 'joblib',
+  async sniff(ctx): Promise<SniffMatch | null> {
+    const look = await lookAtPickle(ctx);
+    if (!look || !containsBytes(await ctx.head(), JOBLIB_MARKER)) return null;
+    return { label: `joblib pickle (protocol ${look.protocol})`, details: { ...look } };
+  },
+};
 
 export const pickle: FormatDriver = {
   id: 'pickle',

@@ -1,0 +1,18 @@
+// The browser's half of the wasm loader: compile while downloading from our own
+// origin. (Node's half is src/node/load-wasm.ts.) asc's ESM bindings are not
+// used: their top-level await races with Comlink's message handler in workers.
+import wasmUrl from '../../build/weightlens.wasm?url';
+import { WeightlensWasm } from '../engine/wasm.js';
+
+export async function loadWasm(): Promise<WeightlensWasm> {
+  const response = await fetch(wasmUrl);
+  if (!response.ok) throw new Error(`could not load the analyser (${response.status} ${response.statusText})`);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compileStreaming(response.clone());
+  } catch {
+    // A server that sends the wrong MIME type defeats streaming; compile from bytes instead.
+    module = await WebAssembly.compile(await response.arrayBuffer());
+  }
+  return WeightlensWasm.instantiate(module);
+}
