@@ -1,5 +1,5 @@
 // Shared test helpers: the real wasm build, fixture paths, the report schemas.
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
@@ -32,7 +32,7 @@ function loadSchema(name: string): object {
   return JSON.parse(readFileSync(new URL(`../docs/${name}`, import.meta.url), 'utf8')) as object;
 }
 
-const ajv = new Ajv2020.default({ allErrors: true, strict: true });
+const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addSchema(loadSchema('report.schema.json'));
 ajv.addSchema(loadSchema('scan-result.schema.json'));
 

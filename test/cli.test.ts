@@ -1,0 +1,133 @@
+// The built `weightlens` command, run as a user would: output, schema, exit codes.
+// `npm test` builds first (pretest), so bin/ and lib/ are current.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixturePath, ROOT, validateScanResult } from './helpers.js';
+
+const BIN = join(ROOT, 'bin', 'weightlens.js');
+
+function weightlens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function folderWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'weightlens-cli-'));
+  for (const [name, fixture] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    copyFileSync(fixturePath(fixture), join(dir, name));
+  }
+  return dir;
+}
+
+describe('weightlens scan', () => {
+  it('scans a folder of mixed files into one schema-valid JSON document, one report per file', async () => {
+    const dir = folderWith({
+      'a/array.npy': 'array.npy',
+      'a/weights.bin': 'torch-zip.pt',
+      'b/model.onnx': 'model.onnx',
+      'b/nested/obj.npy': 'array-object.npy',
+      'picture.png': 'image.png',
+      'model.safetensors': 'model.safetensors',
+    });
+    const { code, stdout, stderr } = await weightlens('scan', '--json', dir);
+    const doc = JSON.parse(stdout);
+    expect(validateScanResult(doc), JSON.stringify(validateScanResult.errors)).toBe(true);
+    expect(doc.reports.map((r: { file: { path: string } }) => r.file.path.slice(dir.length + 1))).toEqual([
+      'a/array.npy', 'a/weights.bin', 'b/model.onnx', 'b/nested/obj.npy', 'model.safetensors', 'picture.png',
+    ]);
+    const byName = Object.fromEntries(doc.reports.map((r: { file: { name: string } }) => [r.file.name, r]));
+    expect(byName['weights.bin'].format).toBe('pytorch-zip');
+    expect(byName['picture.png']).toMatchObject({ format: 'unknown', verdict: 'unsupported', formatLabel: 'PNG image' });
+    expect(byName['array.npy'].verdict).toBe('clean');
+    expect(byName['obj.npy'].verdict).toBe('suspicious');
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+  });
+
+  it('hashes each file with SHA-256, or skips it with --no-hash', async () => {
+    const path = fixturePath('array.npy');
+    const expected = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const hashed = JSON.parse((await weightlens('scan', '--json', path)).stdout);
+    expect(hashed.reports[0].file.sha256).toBe(expected);
+    const skipped = JSON.parse((await weightlens('scan', '--json', '--no-hash', path)).stdout);
+    expect(skipped.reports[0].file.sha256).toBeNull();
+  });
+
+  it('exits 0 when every file is clean', async () => {
+    const { code, stdout } = await weightlens('scan', fixturePath('array.npy'));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^clean\s+numpy array/m);
+    expect(stdout).toMatch(/1 file scanned: 1 clean/);
+  });
+
+  it('exits 1 when a file is at or above --fail-on, and 0 below it', async () => {
+    const suspicious = fixturePath('array-object.npy');
+    expect((await weightlens('scan', suspicious)).code).toBe(1);
+    expect((await weightlens('scan', '--fail-on', 'suspicious', suspicious)).code).toBe(1);
+    expect((await weightlens('scan', '--fail-on', 'malformed', suspicious)).code).toBe(0);
+    expect((await weightlens('scan', '--fail-on', 'malicious', suspicious)).code).toBe(0);
+    expect((await weightlens('scan', '--fail-on', 'never', suspicious)).code).toBe(0);
+  });
+
+  it('counts an unsupported file against the default gate but not against --fail-on suspicious', async () => {
+    const files = [fixturePath('array.npy'), fixturePath('image.png')];
+    expect((await weightlens('scan', ...files)).code).toBe(1);
+    expect((await weightlens('scan', '--fail-on', 'suspicious', ...files)).code).toBe(0);
+  });
+
+  it('exits 2 on usage errors, with the help on stderr', async () => {
+    for (const args of [[], ['scan'], ['inspect', 'x'], ['scan', '--fail-on', 'sometimes', 'x'], ['scan', '--bogus', 'x']]) {
+      const { code, stderr, stdout } = await weightlens(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(/Usage: weightlens scan/);
+      expect(stdout).toBe('');
+    }
+  });
+
+  it('exits 3 when nothing could be scanned: only unsupported or missing inputs', async () => {
+    expect((await weightlens('scan', fixturePath('image.png'), fixturePath('text.txt'))).code).toBe(3);
+    const missing = await weightlens('scan', '--json', join(tmpdir(), 'no-such-weightlens-file'));
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stdout).errors[0].message).toBe('no such file or directory');
+    expect((await weightlens('scan', mkdtempSync(join(tmpdir(), 'weightlens-empty-')))).code).toBe(3);
+  });
+
+  it('treats a missing input next to clean files as a failure of the default gate', async () => {
+    const { code, stdout } = await weightlens('scan', fixturePath('array.npy'), join(tmpdir(), 'no-such-weightlens-file'));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/error\s+.*no-such-weightlens-file: no such file or directory/);
+  });
+
+  it('does not follow symbolic links inside directories, and says so', async () => {
+    const dir = folderWith({ 'real.npy': 'array.npy' });
+    symlinkSync(fixturePath('array-object.npy'), join(dir, 'link.npy'));
+    const doc = JSON.parse((await weightlens('scan', '--json', dir)).stdout);
+    expect(doc.reports).toHaveLength(1);
+    expect(doc.skipped).toEqual([{ path: join(dir, 'link.npy'), message: 'symbolic link not followed' }]);
+  });
+
+  it('prints --help and --version with exit 0', async () => {
+    const help = await weightlens('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes:\n\s+0 /);
+    const version = await weightlens('--version');
+    expect(version.stdout).toBe(`weightlens ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  it('renders file-controlled text without terminal control characters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weightlens-cli-'));
+    const evil = join(dir, 'evil\x1b[31mname.npy');
+    writeFileSync(evil, readFileSync(fixturePath('array-object.npy')));
+    const { stdout } = await weightlens('scan', dir);
+    expect(stdout).not.toContain('\x1b');
+    expect(stdout).toContain('evil\\u001b[31mname.npy');
+  });
+});
