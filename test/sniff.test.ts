@@ -108,6 +108,14 @@ describe('format sniffing', () => {
     expect(report.findings[0]?.message).toMatch(/central directory entry 2/);
   });
 
+  it('reads a small file once, however many sniffers and drivers look at it', async () => {
+    for (const fixture of ['array.npy', 'torch-zip.pt', 'model.onnx', 'image.png']) {
+      const bytes = fixtureBytes(fixture);
+      const report = await scanBytes(bytes, fixture);
+      expect(report.stats.bytesRead, fixture).toBe(bytes.length);
+    }
+  });
+
   it('reads only what it needs: a few kilobytes of a large sparse-looking file', async () => {
     const header = fixtureBytes('model.safetensors');
     const big = new Uint8Array(32 * 1024 * 1024);

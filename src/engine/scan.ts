@@ -43,7 +43,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       formatLabel = match.label;
       content.sniff = match.details;
       if (driver.analyse) {
-        status = await driver.analyse({ source, sniffContext: ctx, wasm: options.wasm, match, findings, content });
+        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, findings, content });
       } else {
         findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);
       }

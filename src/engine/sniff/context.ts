@@ -14,16 +14,20 @@ export type ZipLook =
   | { kind: 'broken'; error: Error };
 
 export class SniffContext {
+  /** The file, with reads inside the head served from memory: nothing is read twice. */
+  readonly source: ByteSource;
   private headBytes?: Promise<Uint8Array>;
   private zipLook?: Promise<ZipLook>;
 
   constructor(
-    readonly source: ByteSource,
+    private readonly file: ByteSource,
     readonly wasm: WeightlensWasm,
-  ) {}
+  ) {
+    this.source = new HeadCachedSource(file, () => this.head());
+  }
 
   head(): Promise<Uint8Array> {
-    this.headBytes ??= this.source.read(0, Math.min(HEAD_BYTES, this.source.size));
+    this.headBytes ??= this.file.read(0, Math.min(HEAD_BYTES, this.file.size));
     return this.headBytes;
   }
 
@@ -45,5 +49,33 @@ export class SniffContext {
     } catch (error) {
       return { kind: 'broken', error: error as Error };
     }
+  }
+}
+
+/** Serves reads that fall inside the head from the cached head bytes. */
+class HeadCachedSource implements ByteSource {
+  constructor(
+    private readonly file: ByteSource,
+    private readonly head: () => Promise<Uint8Array>,
+  ) {}
+
+  get name(): string {
+    return this.file.name;
+  }
+
+  get size(): number {
+    return this.file.size;
+  }
+
+  get bytesRead(): number {
+    return this.file.bytesRead;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= HEAD_BYTES) {
+      const head = await this.head();
+      if (offset + length <= head.length || head.length === this.file.size) return head.subarray(offset, offset + length);
+    }
+    return this.file.read(offset, length);
   }
 }
