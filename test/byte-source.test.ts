@@ -1,5 +1,5 @@
 // Both ByteSource implementations (and the in-memory one) behave alike on real bytes.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ const opened: FileHandleByteSource[] = [];
 
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const makers: [string, () => Promise<ByteSource>][] = [

@@ -2,10 +2,10 @@
 // `npm test` builds first (pretest), so bin/ and lib/ are current.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath, ROOT, validateScanResult } from './helpers.js';
 
 const BIN = join(ROOT, 'bin', 'weightlens.js');
@@ -18,8 +18,17 @@ function weightlens(...args: string[]): Promise<{ code: number; stdout: string; 
   });
 }
 
-function folderWith(files: Record<string, string>): string {
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'weightlens-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function folderWith(files: Record<string, string>): string {
+  const dir = tempDir();
   for (const [name, fixture] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     copyFileSync(fixturePath(fixture), join(dir, name));
@@ -97,7 +106,7 @@ describe('weightlens scan', () => {
     const missing = await weightlens('scan', '--json', join(tmpdir(), 'no-such-weightlens-file'));
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.stdout).errors[0].message).toBe('no such file or directory');
-    expect((await weightlens('scan', mkdtempSync(join(tmpdir(), 'weightlens-empty-')))).code).toBe(3);
+    expect((await weightlens('scan', tempDir())).code).toBe(3);
   });
 
   it('treats a missing input next to clean files as a failure of the default gate', async () => {
@@ -123,7 +132,7 @@ describe('weightlens scan', () => {
   });
 
   it('renders file-controlled text without terminal control characters', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'weightlens-cli-'));
+    const dir = tempDir();
     const evil = join(dir, 'evil\x1b[31mname.npy');
     writeFileSync(evil, readFileSync(fixturePath('array-object.npy')));
     const { stdout } = await weightlens('scan', dir);
