@@ -1,4 +1,5 @@
 // Little helpers over Uint8Array that every decoder needs.
+import { MalformedError } from './errors.js';
 
 export function startsWith(bytes: Uint8Array, prefix: ArrayLike<number>, at = 0): boolean {
   if (at + prefix.length > bytes.length) return false;
@@ -27,4 +28,15 @@ export function hex(bytes: Uint8Array, max = 16): string {
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
+}
+
+export function indexOfBytes(haystack: Uint8Array, needle: ArrayLike<number>, from = 0): number {
+  for (let i = from; i + needle.length <= haystack.length; i++) if (startsWith(haystack, needle, i)) return i;
+  return -1;
+}
+
+/** A size or count from the file as a number; past 2^53 it cannot describe a real file. */
+export function safeInteger(value: bigint, what: string, offset: number): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedError(`${what} ${value} is larger than any real file`, { offset });
+  return Number(value);
 }

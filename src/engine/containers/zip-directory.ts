@@ -2,7 +2,7 @@
 // the member list that PyTorch, numpy .npz and Keras archives are built on.
 // Only the tail and the directory are read, never member data.
 import type { ByteSource } from '../byte-source.js';
-import { decodeUtf8, view } from '../bytes.js';
+import { decodeUtf8, safeInteger, view } from '../bytes.js';
 import { LimitError, MalformedError } from '../errors.js';
 
 /** EOCD (22 bytes) plus the longest comment a zip can carry (65535). */
@@ -86,9 +86,9 @@ export async function readZipDirectory(source: ByteSource, eocdOffset?: number):
         throw new MalformedError('zip64 locator points to no zip64 end-of-central-directory record', { offset: eocd - 20 });
       }
       const zv = view(z);
-      entryCount = safeNumber(zv.getBigUint64(32, true), 'zip64 entry count', at);
-      directorySize = safeNumber(zv.getBigUint64(40, true), 'zip64 directory size', at);
-      directoryOffset = safeNumber(zv.getBigUint64(48, true), 'zip64 directory offset', at);
+      entryCount = safeInteger(zv.getBigUint64(32, true), 'zip64 entry count', at);
+      directorySize = safeInteger(zv.getBigUint64(40, true), 'zip64 directory size', at);
+      directoryOffset = safeInteger(zv.getBigUint64(48, true), 'zip64 directory offset', at);
       recordStart = at;
     }
   }
@@ -121,11 +121,6 @@ export async function readZipDirectory(source: ByteSource, eocdOffset?: number):
 async function readSignature(source: ByteSource, offset: number): Promise<number | undefined> {
   if (offset + 4 > source.size) return undefined;
   return view(await source.read(offset, 4)).getUint32(0, true);
-}
-
-function safeNumber(value: bigint, what: string, offset: number): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedError(`${what} ${value} is beyond any real file`, { offset });
-  return Number(value);
 }
 
 function parseEntries(directory: Uint8Array, entryCount: number, baseOffset: number): ZipEntry[] {
@@ -169,7 +164,7 @@ function applyZip64Extra(entry: ZipEntry, extra: Uint8Array, offset: number): vo
       let p = at + 4;
       const next = (what: string): number => {
         if (p + 8 > at + 4 + size) throw new MalformedError(`zip64 extra field of ${entry.name} is too short for its ${what}`, { offset });
-        const value = safeNumber(dv.getBigUint64(p, true), what, offset);
+        const value = safeInteger(dv.getBigUint64(p, true), what, offset);
         p += 8;
         return value;
       };

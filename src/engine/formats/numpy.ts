@@ -1,6 +1,6 @@
 // numpy .npy: magic, version, a Python-literal header dict, then raw array
 // bytes — or, for object arrays, a pickle. Only the header is read.
-import { ascii, startsWith, view } from '../bytes.js';
+import { ascii, safeInteger, startsWith, view } from '../bytes.js';
 import { LimitError, MalformedError } from '../errors.js';
 import type { FormatDriver } from './driver.js';
 import { isTuple, parsePyLiteral, type PyLiteral } from './numpy-header.js';
@@ -62,7 +62,7 @@ export const numpy: FormatDriver = {
       dtype: dtype.display,
       shape,
       fortranOrder,
-      elements: toSafe(elements, 'element count', headerStart),
+      elements: safeInteger(elements, 'element count', headerStart),
       dataOffset,
     });
 
@@ -77,7 +77,7 @@ export const numpy: FormatDriver = {
       return 'complete';
     }
 
-    const dataBytes = toSafe(elements * dtype.itemsize, 'array size', headerStart);
+    const dataBytes = safeInteger(elements * dtype.itemsize, 'array size', headerStart);
     content.dataBytes = dataBytes;
     content.tensors = [{ name: '', dtype: dtype.display, shape, parameters: Number(elements), bytes: dataBytes, offset: dataOffset }];
     const actual = source.size - dataOffset;
@@ -90,11 +90,6 @@ export const numpy: FormatDriver = {
     return 'complete';
   },
 };
-
-function toSafe(value: bigint, what: string, offset: number): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedError(`${what} ${value} is larger than any real file`, { offset });
-  return Number(value);
-}
 
 function readShape(value: PyLiteral, offset: number): number[] {
   if (!isTuple(value)) throw new MalformedError('shape is not a tuple', { offset });

@@ -1,7 +1,7 @@
 // A raw pickle stream: protocol 2+ starts with PROTO; protocols 0 and 1 have no
 // header, so the opcode walk (in wasm) must hold up for a while, or to STOP.
 // joblib files are pickles too, with raw array bytes between opcodes.
-import { ascii } from '../bytes.js';
+import { ascii, indexOfBytes } from '../bytes.js';
 import type { SniffContext } from '../sniff/context.js';
 import { ProbeStatus } from '../wasm.js';
 import type { FormatDriver, SniffMatch } from './driver.js';
@@ -50,19 +50,11 @@ export async function lookAtPickle(ctx: SniffContext): Promise<PickleLook | unde
   return { protocol, stopped: false, opcodes: state.opcodes, probeError: { status, offset: state.position, opcode: state.lastOpcode } };
 }
 
-function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
 export const joblib: FormatDriver = {
   id: 'joblib',
   async sniff(ctx): Promise<SniffMatch | null> {
     const look = await lookAtPickle(ctx);
-    if (!look || !containsBytes(await ctx.head(), JOBLIB_MARKER)) return null;
+    if (!look || indexOfBytes(await ctx.head(), JOBLIB_MARKER) < 0) return null;
     return { label: `joblib pickle (protocol ${look.protocol})`, details: { ...look } };
   },
 };
