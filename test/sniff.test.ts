@@ -91,6 +91,14 @@ describe('format sniffing', () => {
     }
   });
 
+  it('recognises an ONNX model cut short, and not a lone varint', async () => {
+    const onnxBytes = fixtureBytes('model.onnx');
+    const cut = await scanBytes(onnxBytes.subarray(0, onnxBytes.length - 20));
+    expect(cut.format).toBe('onnx');
+    expect(cut.formatLabel).toMatch(/truncated/);
+    expect((await scanBytes(Uint8Array.of(0x08, 0x08, 0x3a, 0x7f, 0x00))).format).toBe('unknown');
+  });
+
   it('keeps a truncated safetensors file as safetensors, not unknown', async () => {
     const bytes = fixtureBytes('model.safetensors').subarray(0, 40);
     expect((await scanBytes(bytes)).format).toBe('safetensors');

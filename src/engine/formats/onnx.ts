@@ -31,7 +31,9 @@ export const onnx: FormatDriver = {
     const head = await ctx.head();
     if (head[0] !== 0x08) return null; // serializers write ir_version (field 1) first
     const walk = await walkFields(ctx.source, MAX_SNIFF_FIELDS);
-    if (!walk.ok) return null;
+    // A model cut short (a failed download) still shows ModelProto fields up to the cut.
+    const truncated = !walk.ok && walk.reason === 'field runs past the end';
+    if (!walk.ok && !truncated) return null;
     let irVersion: number | undefined;
     let hasGraph = false;
     for (const f of walk.fields) {
@@ -40,7 +42,12 @@ export const onnx: FormatDriver = {
       if (f.field === IR_VERSION) irVersion = f.value;
       if (f.field === GRAPH) hasGraph = true;
     }
-    if (irVersion === undefined || irVersion < 1 || irVersion > MAX_IR_VERSION || !hasGraph) return null;
+    if (irVersion === undefined || irVersion < 1 || irVersion > MAX_IR_VERSION) return null;
+    if (truncated) {
+      if (walk.fields.length < 2) return null; // too little to tell ONNX from stray protobuf
+      return { label: `ONNX model (IR version ${irVersion}, truncated)`, details: { irVersion, truncatedAt: walk.offset } };
+    }
+    if (!hasGraph) return null;
     return { label: `ONNX model (IR version ${irVersion})`, details: { irVersion, topLevelFields: walk.fields.length } };
   },
 };
