@@ -10,8 +10,7 @@ export const hdf5: FormatDriver = {
   async sniff(ctx) {
     const { source } = ctx;
     for (let offset = 0; offset + SIGNATURE.length <= source.size; offset = offset === 0 ? 512 : offset * 2) {
-      const bytes = offset < 64 * 1024 ? (await ctx.head()).subarray(offset, offset + 8) : await source.read(offset, 8);
-      if (startsWith(bytes, SIGNATURE)) {
+      if (startsWith(await source.read(offset, SIGNATURE.length), SIGNATURE)) {
         return { label: offset === 0 ? 'HDF5' : `HDF5 (after a ${offset}-byte user block)`, details: { signatureOffset: offset } };
       }
     }
