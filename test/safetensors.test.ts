@@ -150,7 +150,8 @@ describe('safetensors', () => {
 
   it('rejects an unknown dtype, naming the tensor', async () => {
     const f = await expectMalformed(st({ w: t('F128', [1], [0, 16]) }, 16), 'safetensors.unknown-dtype', /tensor "w" has unknown dtype "F128"/);
-    expect(f.location.tensor).toBe('w');
+    expect(f.location).toEqual({ tensor: 'w', offset: 13 });
+    expect(f.message).toMatch(/\(header entry at file offset 13\)$/);
     await expectMalformed(st({ w: t('f32', [1], [0, 4]) }, 4), 'safetensors.unknown-dtype', /"f32"/);
   });
 
@@ -216,14 +217,24 @@ describe('safetensors', () => {
     const r = await scanBytes(st({ __metadata__: { format: 'pt', note: 'ünïcode' } }, 0));
     expect(r.content.metadata).toEqual({ format: 'pt', note: 'ünïcode' });
     expect((await scanBytes(st({ __metadata__: null }, 0))).verdict).toBe('clean');
+    const proto = await scanBytes(st('{"__metadata__":{"__proto__":"x"}}', 0));
+    expect(Object.getOwnPropertyNames(proto.content.metadata)).toEqual(['__proto__']);
   });
 
-  it.each([[{ __metadata__: { epochs: 3 } }, /value for "epochs" is not a string/], [{ __metadata__: ['pt'] }, /not an object of strings/]])(
+  it.each([[{ __metadata__: { epochs: 3 } }, /value for "epochs" at file offset 34 is not a string/], [{ __metadata__: ['pt'] }, /not an object of strings/]])(
     'rejects __metadata__ %j',
     async (header, message) => {
       await expectMalformed(st(header, 0), 'safetensors.invalid-metadata', message);
     },
   );
+
+  it('reads a header longer than the largest single read, in pieces', async () => {
+    const entry = `{"w":${JSON.stringify(t('U8', [3], [0, 3]))}`;
+    const padding = ' '.repeat(70 * 1024 * 1024); // past MAX_READ_BYTES (64 MiB), under MAX_HEADER_BYTES
+    const r = await scanBytes(st(`${entry}${padding}}`, 3));
+    expect(r.verdict, JSON.stringify(r.findings)).toBe('clean');
+    expect(r.content.tensors).toEqual([{ name: 'w', dtype: 'U8', shape: [3], parameters: 3, bytes: 3, offset: (r.content.dataOffset as number) }]);
+  });
 
   it('reads only the header of a big file', async () => {
     const n = 1000;

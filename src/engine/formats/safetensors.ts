@@ -64,8 +64,6 @@ interface Entry {
   parameters: number;
   begin: number;
   end: number;
-  /** File offset of the entry in the header, for messages. */
-  headerOffset: number;
 }
 
 export const safetensors: FormatDriver = {
@@ -183,11 +181,12 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 function readMetadata(value: JsonValue, at: number): Record<string, string> | null {
   // The reference reads __metadata__ as Option<HashMap<String, String>>: null is allowed.
   if (value === null) return null;
-  if (!(value instanceof Map)) throw new MalformedError(`${METADATA_KEY} is not an object of strings`, { offset: at }, 'safetensors.invalid-metadata');
+  if (!(value instanceof Map)) throw new MalformedError(`${METADATA_KEY} at file offset ${at} is not an object of strings`, { offset: at }, 'safetensors.invalid-metadata');
   const out: Record<string, string> = {};
   for (const [key, v] of value) {
     if (typeof v !== 'string') {
-      throw new MalformedError(`${METADATA_KEY} value for ${JSON.stringify(key)} is not a string`, { offset: 8 + valueOffsets.get(value)!.get(key)! }, 'safetensors.invalid-metadata');
+      const keyAt = 8 + valueOffsets.get(value)!.get(key)!;
+      throw new MalformedError(`${METADATA_KEY} value for ${JSON.stringify(key)} at file offset ${keyAt} is not a string`, { offset: keyAt }, 'safetensors.invalid-metadata');
     }
     Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -196,50 +195,47 @@ function readMetadata(value: JsonValue, at: number): Record<string, string> | nu
 
 function readEntry(name: string, value: JsonValue, at: number): Entry {
   const where = { offset: at, tensor: name };
+  const bad = (message: string, rule: RuleId) => new MalformedError(`${message} (header entry at file offset ${at})`, where, rule);
   const quoted = JSON.stringify(name);
-  if (!(value instanceof Map)) throw new MalformedError(`tensor ${quoted} is not an object`, where, 'safetensors.invalid-entry');
+  if (!(value instanceof Map)) throw bad(`tensor ${quoted} is not an object`, 'safetensors.invalid-entry');
   for (const key of ['dtype', 'shape', 'data_offsets']) {
-    if (!value.has(key)) throw new MalformedError(`tensor ${quoted} has no ${key}`, where, 'safetensors.invalid-entry');
+    if (!value.has(key)) throw bad(`tensor ${quoted} has no ${key}`, 'safetensors.invalid-entry');
   }
 
   const dtype = value.get('dtype');
   const bits = typeof dtype === 'string' && Object.hasOwn(DTYPE_BITS, dtype) ? DTYPE_BITS[dtype]! : undefined;
-  if (bits === undefined) throw new MalformedError(`tensor ${quoted} has unknown dtype ${describe(dtype)}`, where, 'safetensors.unknown-dtype');
+  if (bits === undefined) throw bad(`tensor ${quoted} has unknown dtype ${describe(dtype)}`, 'safetensors.unknown-dtype');
 
   const shapeValue = value.get('shape');
   if (!Array.isArray(shapeValue) || !shapeValue.every((d) => typeof d === 'bigint' && d >= 0n)) {
-    throw new MalformedError(`tensor ${quoted} has shape ${describe(shapeValue)}, not a list of non-negative integers`, where, 'safetensors.invalid-shape');
+    throw bad(`tensor ${quoted} has shape ${describe(shapeValue)}, not a list of non-negative integers`, 'safetensors.invalid-shape');
   }
   const dims = shapeValue as bigint[];
   // Multiply left to right as the reference does; any product past 2^53 is refused, not rounded.
   let elements = 1n;
   for (const d of dims) {
-    if (d > MAX_SAFE) throw new MalformedError(`tensor ${quoted} has dimension ${d}, past 2^53`, where, 'safetensors.overflow');
+    if (d > MAX_SAFE) throw bad(`tensor ${quoted} has dimension ${d}, past 2^53`, 'safetensors.overflow');
     elements *= d;
-    if (elements > MAX_SAFE) throw new MalformedError(`tensor ${quoted} with shape [${dims.join(', ')}] has more than 2^53 elements`, where, 'safetensors.overflow');
+    if (elements > MAX_SAFE) throw bad(`tensor ${quoted} with shape [${dims.join(', ')}] has more than 2^53 elements`, 'safetensors.overflow');
   }
   const totalBits = elements * BigInt(bits);
-  if (totalBits / 8n > MAX_SAFE) throw new MalformedError(`tensor ${quoted} (${dtype} [${dims.join(', ')}]) is larger than 2^53 bytes`, where, 'safetensors.overflow');
+  if (totalBits / 8n > MAX_SAFE) throw bad(`tensor ${quoted} (${dtype} [${dims.join(', ')}]) is larger than 2^53 bytes`, 'safetensors.overflow');
   if (totalBits % 8n !== 0n) {
-    throw new MalformedError(`tensor ${quoted} (${dtype} [${dims.join(', ')}]) is ${totalBits} bits, not a whole number of bytes`, where, 'safetensors.misaligned');
+    throw bad(`tensor ${quoted} (${dtype} [${dims.join(', ')}]) is ${totalBits} bits, not a whole number of bytes`, 'safetensors.misaligned');
   }
 
   const offsetsValue = value.get('data_offsets');
   if (!Array.isArray(offsetsValue) || offsetsValue.length !== 2 || !offsetsValue.every((o) => typeof o === 'bigint' && o >= 0n)) {
-    throw new MalformedError(`tensor ${quoted} has data_offsets ${describe(offsetsValue)}, not [begin, end]`, where, 'safetensors.invalid-offsets');
+    throw bad(`tensor ${quoted} has data_offsets ${describe(offsetsValue)}, not [begin, end]`, 'safetensors.invalid-offsets');
   }
   const [begin, end] = offsetsValue as [bigint, bigint];
-  if (begin > MAX_SAFE || end > MAX_SAFE) throw new MalformedError(`tensor ${quoted} has data_offsets [${begin}, ${end}], past 2^53`, where, 'safetensors.overflow');
-  if (end < begin) throw new MalformedError(`tensor ${quoted} has data_offsets [${begin}, ${end}]: end before begin`, where, 'safetensors.invalid-offsets');
+  if (begin > MAX_SAFE || end > MAX_SAFE) throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}], past 2^53`, 'safetensors.overflow');
+  if (end < begin) throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}]: end before begin`, 'safetensors.invalid-offsets');
   const size = totalBits / 8n;
   if (end - begin !== size) {
-    throw new MalformedError(
-      `tensor ${quoted} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but ${dtype} [${dims.join(', ')}] needs ${size} bytes`,
-      where,
-      'safetensors.size-mismatch',
-    );
+    throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but ${dtype} [${dims.join(', ')}] needs ${size} bytes`, 'safetensors.size-mismatch');
   }
-  return { name, dtype: dtype as string, shape: dims.map(Number), parameters: Number(elements), begin: Number(begin), end: Number(end), headerOffset: at };
+  return { name, dtype: dtype as string, shape: dims.map(Number), parameters: Number(elements), begin: Number(begin), end: Number(end) };
 }
 
 /** In offset order, the tensors tile the data section exactly: from 0, no gap, no overlap, to its end. */
