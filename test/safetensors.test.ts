@@ -137,6 +137,15 @@ describe('safetensors', () => {
     await expectMalformed(st(`{"a":{"dtype":"U8","shape":[],"data_offsets":[0,1],"x":${'['.repeat(200)}${']'.repeat(200)}}}`, 1), 'safetensors.nesting-too-deep', /deeper than 128/);
   });
 
+  it('stops at the tensor count limit before building the table', async () => {
+    const keys = Array.from({ length: 500_001 }, (_, i) => `"${i}":0`).join(',');
+    const r = await scanBytes(st(`{${keys}}`, 0));
+    expect(r.verdict).toBe('suspicious');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ rule: 'scan.limit-reached', evidence: { limit: 'MAX_TENSORS', value: 500_001 } });
+    expect(r.content.tensors).toBeUndefined();
+  });
+
   it('ignores unknown fields of a tensor entry, as the reference does', async () => {
     expect((await scanBytes(st({ a: { ...t('U8', [], [0, 1]), note: [1, { x: 2.5 }] } }, 1))).verdict).toBe('clean');
   });

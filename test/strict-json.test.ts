@@ -41,6 +41,20 @@ describe('strict JSON', () => {
     expect(errorOf('[[[[]]]]', 3).kind).toBe('too-deep');
   });
 
+  it('counts the keys of each object', () => {
+    expect(parse('{"a":{"x":1,"y":2},"b":1}', 64)).toBeInstanceOf(Map);
+    expect(parseStrictJson(new TextEncoder().encode('{"a":{"x":1,"y":2},"b":1}'), 64, 2)).toBeInstanceOf(Map);
+    const e = (() => {
+      try {
+        parseStrictJson(new TextEncoder().encode('{"a":1,"b":2,"c":3}'), 64, 2);
+      } catch (error) {
+        return error as JsonError;
+      }
+      throw new Error('parsed');
+    })();
+    expect(e).toMatchObject({ kind: 'too-many-keys', at: 13 });
+  });
+
   it.each(['', '{', '{"a" 1}', '[1,]', '{"a":1,}', '01', '1.', '-', '"\\x"', '"a', 'nul', '{} {}', '[1] x'])('refuses %j', (text) => {
     expect(errorOf(text).kind).toBe('syntax');
   });

@@ -5,7 +5,7 @@
 // (huggingface/safetensors, tensor.rs) and reads the header, never the data.
 import { MAX_READ_BYTES, type ByteSource } from '../byte-source.js';
 import { u64 } from '../bytes.js';
-import { MalformedError } from '../errors.js';
+import { LimitError, MalformedError } from '../errors.js';
 import type { RuleId } from '../report.js';
 import type { FormatDriver } from './driver.js';
 import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from './strict-json.js';
@@ -19,6 +19,11 @@ const AFTER_BRACE = new Set([0x22, 0x7d, 0x20, 0x09, 0x0a, 0x0d]);
 export const MAX_HEADER_BYTES = 100_000_000;
 /** serde_json's recursion limit, which the reference inherits; a valid header nests 3 levels. Bounds our recursion. */
 export const MAX_JSON_DEPTH = 128;
+/**
+ * Keys in one header object, so tensors per file. The largest real checkpoints hold around 10^5
+ * in one file; each costs about 1.5 KB of memory here, so this bounds a hostile header to under 1 GB.
+ */
+export const MAX_TENSORS = 500_000;
 
 /** Bits per element of every dtype the reference knows (tensor.rs `Dtype::bitsize`). */
 export const DTYPE_BITS: Readonly<Record<string, number>> = {
@@ -101,9 +106,12 @@ export const safetensors: FormatDriver = {
     }
     let header: JsonValue;
     try {
-      header = parseStrictJson(raw, MAX_JSON_DEPTH);
+      header = parseStrictJson(raw, MAX_JSON_DEPTH, MAX_TENSORS);
     } catch (error) {
       if (!(error instanceof JsonError)) throw error;
+      if (error.kind === 'too-many-keys') {
+        throw new LimitError('MAX_TENSORS', MAX_TENSORS + 1, `header has more than ${MAX_TENSORS} entries in one object (${error.message} of the header)`, { offset: 8 + error.at });
+      }
       const rule: RuleId = error.kind === 'duplicate-key' ? 'safetensors.duplicate-key' : error.kind === 'too-deep' ? 'safetensors.nesting-too-deep' : 'safetensors.invalid-json';
       throw new MalformedError(`header JSON: ${error.message} of the header`, { offset: 8 + error.at }, rule);
     }

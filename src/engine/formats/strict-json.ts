@@ -15,7 +15,7 @@ export class JsonFloat {
 /** Where each value of an object starts, for messages: key → byte offset of its value. */
 export const valueOffsets = new WeakMap<JsonObject, Map<string, number>>();
 
-export type JsonErrorKind = 'syntax' | 'duplicate-key' | 'too-deep';
+export type JsonErrorKind = 'syntax' | 'duplicate-key' | 'too-deep' | 'too-many-keys';
 
 export class JsonError extends Error {
   override name = 'JsonError';
@@ -36,9 +36,9 @@ const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 
 /**
  * Parses exactly one JSON value; only JSON whitespace may follow it. The input
  * must already be valid UTF-8 (strings are decoded without further checks).
- * `maxDepth` bounds nesting of arrays and objects.
+ * `maxDepth` bounds nesting of arrays and objects, `maxObjectKeys` the keys of any one object.
  */
-export function parseStrictJson(bytes: Uint8Array, maxDepth: number): JsonValue {
+export function parseStrictJson(bytes: Uint8Array, maxDepth: number, maxObjectKeys = Infinity): JsonValue {
   let at = 0;
   const fail = (kind: JsonErrorKind, what: string, where = at): never => {
     throw new JsonError(kind, `${what} at byte ${where}`, where);
@@ -138,6 +138,7 @@ export function parseStrictJson(bytes: Uint8Array, maxDepth: number): JsonValue 
       if (bytes[at] !== 0x22) fail('syntax', 'expected a quoted key');
       const key = string();
       if (map.has(key)) fail('duplicate-key', `duplicate key ${JSON.stringify(key)}`, keyAt);
+      if (map.size >= maxObjectKeys) fail('too-many-keys', `more than ${maxObjectKeys} keys in one object`, keyAt);
       skipSpace();
       expect(0x3a, "':'");
       skipSpace();
