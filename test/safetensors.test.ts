@@ -116,6 +116,7 @@ describe('safetensors', () => {
     ['{"a":"x\ty"}', /control character/],
     ['{"a":"\\q"}', /invalid escape/],
     ['{"a":tru}', /unexpected character/],
+    ['{"\\ud83d":{}}', /unpaired surrogate/],
     ['{"a":', /unexpected end/],
   ])('rejects invalid JSON %s', async (header, message) => {
     await expectMalformed(st(header, 0), 'safetensors.invalid-json', message);
@@ -164,7 +165,7 @@ describe('safetensors', () => {
     await expectMalformed(st({ w: t('f32', [1], [0, 4]) }, 4), 'safetensors.unknown-dtype', /"f32"/);
   });
 
-  it.each(['[-1]', '[2.5]', '[2.0]', '[2e0]', '"2"', '[null]', '{"0":2}'])('rejects shape %s', async (shape) => {
+  it.each(['[-1]', '[-0]', '[2.5]', '[2.0]', '[2e0]', '"2"', '[null]', '{"0":2}'])('rejects shape %s', async (shape) => {
     await expectMalformed(st(`{"w":{"dtype":"U8","shape":${shape},"data_offsets":[0,2]}}`, 2), 'safetensors.invalid-shape', /tensor "w" has shape/);
   });
 

@@ -55,7 +55,15 @@ describe('strict JSON', () => {
     expect(e).toMatchObject({ kind: 'too-many-keys', at: 13 });
   });
 
-  it.each(['', '{', '{"a" 1}', '[1,]', '{"a":1,}', '01', '1.', '-', '"\\x"', '"a', 'nul', '{} {}', '[1] x'])('refuses %j', (text) => {
+  it('accepts a surrogate pair written as escapes', () => {
+    expect(parse('"\\ud83d\\ude00"')).toBe('\u{1f600}');
+  });
+
+  it('reads -0 as a float, as serde_json does', () => {
+    expect(parse('[-0, 0]')).toEqual([new JsonFloat('-0'), 0n]);
+  });
+
+  it.each(['', '"\\ud800"', '"\\udc00x"', '{', '{"a" 1}', '[1,]', '{"a":1,}', '01', '1.', '-', '"\\x"', '"a', 'nul', '{} {}', '[1] x'])('refuses %j', (text) => {
     expect(errorOf(text).kind).toBe('syntax');
   });
 });

@@ -5,7 +5,7 @@
 // (huggingface/safetensors, tensor.rs) and reads the header, never the data.
 import { MAX_READ_BYTES, type ByteSource } from '../byte-source.js';
 import { u64 } from '../bytes.js';
-import { LimitError, MalformedError } from '../errors.js';
+import { LimitError, MalformedError, ReadError } from '../errors.js';
 import type { RuleId } from '../report.js';
 import type { FormatDriver } from './driver.js';
 import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from './strict-json.js';
@@ -159,6 +159,7 @@ async function readHeader(source: ByteSource, length: number): Promise<Uint8Arra
   const out = new Uint8Array(length);
   for (let done = 0; done < length; ) {
     const part = await source.read(8 + done, Math.min(MAX_READ_BYTES, length - done));
+    if (part.length === 0) throw new ReadError(`${source.name} ended at byte ${8 + done} while its header was read: did the file shrink?`);
     out.set(part, done);
     done += part.length;
   }

@@ -30,6 +30,7 @@ export class JsonError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8');
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const isSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
 
@@ -70,11 +71,15 @@ export function parseStrictJson(bytes: Uint8Array, maxDepth: number, maxObjectKe
     at++; // closing quote
     const text = utf8.decode(bytes.subarray(start, at));
     if (!escaped) return text.slice(1, -1);
+    let value: string;
     try {
-      return JSON.parse(text) as string; // validates and expands the escapes
+      value = JSON.parse(text) as string; // validates and expands the escapes
     } catch {
       return fail('syntax', 'invalid escape in string', start);
     }
+    // JSON.parse lets \ud800 stand alone; Rust strings (serde_json, so the reference) cannot hold it.
+    if (LONE_SURROGATE.test(value)) fail('syntax', 'unpaired surrogate escape in string', start);
+    return value;
   };
 
   const number = (): bigint | JsonFloat => {
@@ -98,7 +103,8 @@ export function parseStrictJson(bytes: Uint8Array, maxDepth: number, maxObjectKe
       while (isDigit(bytes[at])) at++;
     }
     const text = utf8.decode(bytes.subarray(start, at));
-    return integer ? BigInt(text) : new JsonFloat(text);
+    // serde_json reads -0 as the float -0.0, so it is no integer to the reference either.
+    return integer && text !== '-0' ? BigInt(text) : new JsonFloat(text);
   };
 
   const literal = <T>(word: string, value: T): T => {
