@@ -78,11 +78,20 @@ describe('format sniffing', () => {
   });
 
   it('never calls a recognised but unanalysed format clean', async () => {
-    for (const fixture of ['pickle-p4.pkl', 'torch-zip.pt', 'model.onnx', 'model.safetensors', 'model.gguf', 'model.keras']) {
+    for (const fixture of ['pickle-p4.pkl', 'torch-zip.pt', 'model.onnx', 'model.gguf', 'model.keras']) {
       const report = await scanBytes(fixtureBytes(fixture));
       expect(report.verdict, fixture).toBe('unsupported');
       expect(report.findings.map((f) => f.rule), fixture).toContain('format.not-analysed');
     }
+  });
+
+  it('analyses safetensors: the fixture is clean, with its tensor table', async () => {
+    const report = await scanBytes(fixtureBytes('model.safetensors'));
+    expect(report.verdict).toBe('clean');
+    expect((report.content.tensors as { name: string; dtype: string; shape: number[] }[]).map(({ name, dtype, shape }) => ({ name, dtype, shape }))).toEqual([
+      { name: 'weight', dtype: 'F32', shape: [2, 2] },
+      { name: 'bias', dtype: 'F32', shape: [2] },
+    ]);
   });
 
   it('does not mistake headerless text for a protocol 0 pickle', async () => {

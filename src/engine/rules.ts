@@ -41,6 +41,78 @@ export const RULES = {
     severity: 'medium',
     title: 'Bytes after the array data that numpy never reads: a place to hide a payload.',
   },
+  'safetensors.header-too-large': {
+    severity: 'high',
+    title: 'The declared header length is over the 100,000,000-byte limit of the reference implementation (or past 2^53): it refuses the file.',
+  },
+  'safetensors.header-out-of-bounds': {
+    severity: 'high',
+    title: 'The declared header length runs past the end of the file.',
+  },
+  'safetensors.invalid-utf8': {
+    severity: 'high',
+    title: 'The header is not valid UTF-8.',
+  },
+  'safetensors.invalid-json': {
+    severity: 'high',
+    title: 'The header is not one JSON object followed only by whitespace padding.',
+  },
+  'safetensors.duplicate-key': {
+    severity: 'high',
+    title: 'A key appears twice in one JSON object: parsers disagree on which one wins, so loaders may see different tensors.',
+  },
+  'safetensors.nesting-too-deep': {
+    severity: 'high',
+    title: 'The header JSON nests deeper than the reference parser accepts (MAX_JSON_DEPTH).',
+  },
+  'safetensors.invalid-entry': {
+    severity: 'high',
+    title: 'A tensor entry is not an object with dtype, shape and data_offsets.',
+  },
+  'safetensors.unknown-dtype': {
+    severity: 'high',
+    title: 'A tensor has a dtype the reference implementation does not know.',
+  },
+  'safetensors.invalid-shape': {
+    severity: 'high',
+    title: 'A tensor shape is not a list of non-negative integers.',
+  },
+  'safetensors.invalid-offsets': {
+    severity: 'high',
+    title: 'The data_offsets of a tensor are not [begin, end] of non-negative integers with begin <= end.',
+  },
+  'safetensors.overflow': {
+    severity: 'high',
+    title: 'A dimension, element count, byte size or offset is past 2^53: refused rather than rounded.',
+  },
+  'safetensors.misaligned': {
+    severity: 'high',
+    title: 'A sub-byte tensor (F4, F6) whose size is not a whole number of bytes.',
+  },
+  'safetensors.size-mismatch': {
+    severity: 'high',
+    title: 'The data_offsets of a tensor span a different number of bytes than its dtype and shape need.',
+  },
+  'safetensors.offsets-overlap': {
+    severity: 'high',
+    title: 'Two tensors share bytes of the data section.',
+  },
+  'safetensors.offsets-gap': {
+    severity: 'high',
+    title: 'Bytes of the data section between tensors (or before the first) that belong to no tensor: room for a hidden payload.',
+  },
+  'safetensors.offsets-past-end': {
+    severity: 'high',
+    title: 'The data of a tensor runs past the end of the file.',
+  },
+  'safetensors.data-not-covered': {
+    severity: 'high',
+    title: 'Bytes after the last tensor that belong to no tensor: the reference requires the tensors to end exactly at the end of the file.',
+  },
+  'safetensors.invalid-metadata': {
+    severity: 'high',
+    title: '__metadata__ is not an object mapping strings to strings.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

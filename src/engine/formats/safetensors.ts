@@ -1,11 +1,75 @@
-// safetensors: an 8-byte little-endian header length, then a JSON object.
+// safetensors: an 8-byte little-endian header length N, N bytes of JSON
+// naming each tensor's dtype, shape and data_offsets, then the data. The
+// format cannot run code, but only a validated header makes that promise
+// hold: this driver applies every check of the reference implementation
+// (huggingface/safetensors, tensor.rs) and reads the header, never the data.
+import { MAX_READ_BYTES, type ByteSource } from '../byte-source.js';
 import { u64 } from '../bytes.js';
+import { LimitError, MalformedError, ReadError } from '../errors.js';
+import type { RuleId } from '../report.js';
 import type { FormatDriver } from './driver.js';
+import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from './strict-json.js';
 
 /** Header lengths above this cannot be real (the reference caps headers at 100 MB). */
 const PLAUSIBLE_HEADER_BYTES = 2 ** 32;
 /** After '{' comes a quoted key, '}' or whitespace. */
 const AFTER_BRACE = new Set([0x22, 0x7d, 0x20, 0x09, 0x0a, 0x0d]);
+
+/** The reference's MAX_HEADER_SIZE: it refuses longer headers, so they are malformed; it also bounds our read. */
+export const MAX_HEADER_BYTES = 100_000_000;
+/** serde_json's recursion limit, which the reference inherits; a valid header nests 3 levels. Bounds our recursion. */
+export const MAX_JSON_DEPTH = 128;
+/**
+ * Keys in one header object, so tensors per file. The largest real checkpoints hold around 10^5
+ * in one file; each costs about 1.5 KB of memory here, so this bounds a hostile header to under 1 GB.
+ */
+export const MAX_TENSORS = 500_000;
+
+/** Bits per element of every dtype the reference knows (tensor.rs `Dtype::bitsize`). */
+export const DTYPE_BITS: Readonly<Record<string, number>> = {
+  BOOL: 8,
+  F4: 4,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+  U8: 8,
+  I8: 8,
+  F8_E5M2: 8,
+  F8_E4M3: 8,
+  F8_E8M0: 8,
+  I16: 16,
+  U16: 16,
+  F16: 16,
+  BF16: 16,
+  I32: 32,
+  U32: 32,
+  F32: 32,
+  C64: 64,
+  F64: 64,
+  I64: 64,
+  U64: 64,
+};
+
+const METADATA_KEY = '__metadata__';
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export interface SafetensorsTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  parameters: number;
+  bytes: number;
+  /** Absolute file offset of the tensor's data. */
+  offset: number;
+}
+
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  parameters: number;
+  begin: number;
+  end: number;
+}
 
 export const safetensors: FormatDriver = {
   id: 'safetensors',
@@ -13,7 +77,207 @@ export const safetensors: FormatDriver = {
     const head = await ctx.head();
     if (head.length < 10 || head[8] !== 0x7b || !AFTER_BRACE.has(head[9]!)) return null;
     const headerLength = u64(head, 0);
-    if (headerLength === undefined || headerLength < 2 || headerLength > PLAUSIBLE_HEADER_BYTES) return null;
+    // '{"' after the length is signal enough to analyse (and refuse) an absurd length such as 2^64 − 1.
+    const plausible = headerLength !== undefined && headerLength >= 2 && headerLength <= PLAUSIBLE_HEADER_BYTES;
+    if (!plausible && head[9] !== 0x22) return null;
     return { label: 'safetensors', details: { headerLength } };
   },
+
+  async analyse({ source, content }) {
+    const prefix = await source.read(0, 8);
+    const headerLength = u64(prefix, 0);
+    if (headerLength === undefined || headerLength > MAX_HEADER_BYTES) {
+      const declared = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+      throw new MalformedError(`header length ${declared} exceeds the reference limit of ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES)`, { offset: 0, length: 8 }, 'safetensors.header-too-large');
+    }
+    const dataOffset = 8 + headerLength;
+    if (dataOffset > source.size) {
+      throw new MalformedError(`header of ${headerLength} bytes runs past the end of the ${source.size}-byte file`, { offset: 0, length: 8 }, 'safetensors.header-out-of-bounds');
+    }
+    content.headerBytes = headerLength;
+    content.dataOffset = dataOffset;
+
+    const raw = await readHeader(source, headerLength);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      const at = firstInvalidUtf8(raw);
+      throw new MalformedError(`header is not valid UTF-8 (byte ${at} of the header)`, { offset: 8 + at }, 'safetensors.invalid-utf8');
+    }
+    let header: JsonValue;
+    try {
+      header = parseStrictJson(raw, MAX_JSON_DEPTH, MAX_TENSORS);
+    } catch (error) {
+      if (!(error instanceof JsonError)) throw error;
+      if (error.kind === 'too-many-keys') {
+        throw new LimitError('MAX_TENSORS', MAX_TENSORS + 1, `header has more than ${MAX_TENSORS} entries in one object (${error.message} of the header)`, { offset: 8 + error.at });
+      }
+      const rule: RuleId = error.kind === 'duplicate-key' ? 'safetensors.duplicate-key' : error.kind === 'too-deep' ? 'safetensors.nesting-too-deep' : 'safetensors.invalid-json';
+      throw new MalformedError(`header JSON: ${error.message} of the header`, { offset: 8 + error.at }, rule);
+    }
+    if (!(header instanceof Map)) throw new MalformedError('header is not a JSON object', { offset: 8 }, 'safetensors.invalid-json');
+
+    const offsets = valueOffsets.get(header)!;
+    const entries: Entry[] = [];
+    for (const [name, value] of header) {
+      const at = 8 + offsets.get(name)!;
+      if (name === METADATA_KEY) content.metadata = readMetadata(value, at);
+      else entries.push(readEntry(name, value, at));
+    }
+
+    const dataBytes = source.size - dataOffset;
+    checkLayout(entries, dataOffset, dataBytes);
+
+    const tensors: SafetensorsTensor[] = entries.map((e) => ({
+      name: e.name,
+      dtype: e.dtype,
+      shape: e.shape,
+      parameters: e.parameters,
+      bytes: e.end - e.begin,
+      offset: dataOffset + e.begin,
+    }));
+    const totals: Record<string, { tensors: number; parameters: number; bytes: number }> = {};
+    for (const t of tensors) {
+      const total = (totals[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
+      total.tensors++;
+      total.parameters += t.parameters;
+      total.bytes += t.bytes;
+    }
+    Object.assign(content, {
+      tensors,
+      totals,
+      parameters: tensors.reduce((n, t) => n + t.parameters, 0),
+    });
+    content.metadata ??= null;
+    return 'complete';
+  },
 };
+
+/** Reads the header in pieces no larger than a single read may be. */
+async function readHeader(source: ByteSource, length: number): Promise<Uint8Array> {
+  if (length <= MAX_READ_BYTES) return source.read(8, length);
+  const out = new Uint8Array(length);
+  for (let done = 0; done < length; ) {
+    const part = await source.read(8 + done, Math.min(MAX_READ_BYTES, length - done));
+    if (part.length === 0) throw new ReadError(`${source.name} ended at byte ${8 + done} while its header was read: did the file shrink?`);
+    out.set(part, done);
+    done += part.length;
+  }
+  return out;
+}
+
+/** Where the header stops being UTF-8: the longest prefix a streaming decoder accepts (validity of prefixes is monotone). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  // The streaming decoder accepted the start of an unfinished character: the bad sequence starts at its lead byte.
+  for (let k = 1; k <= 3 && lo - k >= 0 && bytes[lo - k]! >= 0x80; k++) {
+    const lead = bytes[lo - k]!;
+    if (lead >= 0xc0) return (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2) > k ? lo - k : lo;
+  }
+  return lo;
+}
+
+function readMetadata(value: JsonValue, at: number): Record<string, string> | null {
+  // The reference reads __metadata__ as Option<HashMap<String, String>>: null is allowed.
+  if (value === null) return null;
+  if (!(value instanceof Map)) throw new MalformedError(`${METADATA_KEY} at file offset ${at} is not an object of strings`, { offset: at }, 'safetensors.invalid-metadata');
+  const out: Record<string, string> = {};
+  for (const [key, v] of value) {
+    if (typeof v !== 'string') {
+      const keyAt = 8 + valueOffsets.get(value)!.get(key)!;
+      throw new MalformedError(`${METADATA_KEY} value for ${JSON.stringify(key)} at file offset ${keyAt} is not a string`, { offset: keyAt }, 'safetensors.invalid-metadata');
+    }
+    Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function readEntry(name: string, value: JsonValue, at: number): Entry {
+  const where = { offset: at, tensor: name };
+  const bad = (message: string, rule: RuleId) => new MalformedError(`${message} (header entry at file offset ${at})`, where, rule);
+  const quoted = JSON.stringify(name);
+  if (!(value instanceof Map)) throw bad(`tensor ${quoted} is not an object`, 'safetensors.invalid-entry');
+  for (const key of ['dtype', 'shape', 'data_offsets']) {
+    if (!value.has(key)) throw bad(`tensor ${quoted} has no ${key}`, 'safetensors.invalid-entry');
+  }
+
+  const dtype = value.get('dtype');
+  const bits = typeof dtype === 'string' && Object.hasOwn(DTYPE_BITS, dtype) ? DTYPE_BITS[dtype]! : undefined;
+  if (bits === undefined) throw bad(`tensor ${quoted} has unknown dtype ${describe(dtype)}`, 'safetensors.unknown-dtype');
+
+  const shapeValue = value.get('shape');
+  if (!Array.isArray(shapeValue) || !shapeValue.every((d) => typeof d === 'bigint' && d >= 0n)) {
+    throw bad(`tensor ${quoted} has shape ${describe(shapeValue)}, not a list of non-negative integers`, 'safetensors.invalid-shape');
+  }
+  const dims = shapeValue as bigint[];
+  // Multiply left to right as the reference does; any product past 2^53 is refused, not rounded.
+  let elements = 1n;
+  for (const d of dims) {
+    if (d > MAX_SAFE) throw bad(`tensor ${quoted} has dimension ${d}, past 2^53`, 'safetensors.overflow');
+    elements *= d;
+    if (elements > MAX_SAFE) throw bad(`tensor ${quoted} with shape [${dims.join(', ')}] has more than 2^53 elements`, 'safetensors.overflow');
+  }
+  const totalBits = elements * BigInt(bits);
+  if (totalBits / 8n > MAX_SAFE) throw bad(`tensor ${quoted} (${dtype} [${dims.join(', ')}]) is larger than 2^53 bytes`, 'safetensors.overflow');
+  if (totalBits % 8n !== 0n) {
+    throw bad(`tensor ${quoted} (${dtype} [${dims.join(', ')}]) is ${totalBits} bits, not a whole number of bytes`, 'safetensors.misaligned');
+  }
+
+  const offsetsValue = value.get('data_offsets');
+  if (!Array.isArray(offsetsValue) || offsetsValue.length !== 2 || !offsetsValue.every((o) => typeof o === 'bigint' && o >= 0n)) {
+    throw bad(`tensor ${quoted} has data_offsets ${describe(offsetsValue)}, not [begin, end]`, 'safetensors.invalid-offsets');
+  }
+  const [begin, end] = offsetsValue as [bigint, bigint];
+  if (begin > MAX_SAFE || end > MAX_SAFE) throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}], past 2^53`, 'safetensors.overflow');
+  if (end < begin) throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}]: end before begin`, 'safetensors.invalid-offsets');
+  const size = totalBits / 8n;
+  if (end - begin !== size) {
+    throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but ${dtype} [${dims.join(', ')}] needs ${size} bytes`, 'safetensors.size-mismatch');
+  }
+  return { name, dtype: dtype as string, shape: dims.map(Number), parameters: Number(elements), begin: Number(begin), end: Number(end) };
+}
+
+/** In offset order, the tensors tile the data section exactly: from 0, no gap, no overlap, to its end. */
+function checkLayout(entries: Entry[], dataOffset: number, dataBytes: number): void {
+  // The reference sorts by (begin, end); so zero-size tensors sit before a tensor at the same offset.
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  let previous: Entry | undefined;
+  for (const e of entries) {
+    const where = { offset: dataOffset + e.begin, tensor: e.name };
+    const range = `${JSON.stringify(e.name)} [${e.begin}, ${e.end}]`;
+    if (e.begin < covered) {
+      throw new MalformedError(`tensor ${range} overlaps tensor ${JSON.stringify(previous!.name)} [${previous!.begin}, ${previous!.end}]`, where, 'safetensors.offsets-overlap');
+    }
+    if (e.begin > covered) {
+      const after = previous ? `after tensor ${JSON.stringify(previous.name)} [${previous.begin}, ${previous.end}]` : 'at the start of the data section';
+      throw new MalformedError(`${e.begin - covered} bytes at data offset ${covered} belong to no tensor: gap ${after}, before tensor ${range}`, { ...where, offset: dataOffset + covered, length: e.begin - covered }, 'safetensors.offsets-gap');
+    }
+    if (e.end > dataBytes) {
+      throw new MalformedError(`tensor ${range} ends past the ${dataBytes}-byte data section`, { ...where, length: e.end - e.begin }, 'safetensors.offsets-past-end');
+    }
+    covered = e.end;
+    previous = e;
+  }
+  if (covered !== dataBytes) {
+    const last = previous ? `after tensor ${JSON.stringify(previous.name)} [${previous.begin}, ${previous.end}]` : 'and the header names no tensor';
+    throw new MalformedError(`${dataBytes - covered} bytes at data offset ${covered} belong to no tensor, ${last}: the tensors must end exactly at the end of the file`, { offset: dataOffset + covered, length: dataBytes - covered }, 'safetensors.data-not-covered');
+  }
+}
+
+function describe(value: JsonValue | undefined): string {
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? Number(v) : v instanceof JsonFloat ? Number(v.text) : v instanceof Map ? Object.fromEntries(v) : v,
+  );
+  return text === undefined ? 'undefined' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
