@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import type { FormatId } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
+import { HEAD_BYTES } from '../src/engine/sniff/context.js';
 import { fixtureBytes, scanBytes, wasm } from './helpers.js';
 
 const EXPECTED: [fixture: string, format: FormatId, label: RegExp][] = [
@@ -131,6 +132,20 @@ describe('format sniffing', () => {
       const report = await scanBytes(bytes, fixture);
       expect(report.stats.bytesRead, fixture).toBe(bytes.length);
     }
+  });
+
+  it('costs a safetensors file exactly its header: 8 + N bytes read', async () => {
+    const entries = Array.from({ length: 300 }, (_, i) => `"layer.${i}.weight":{"dtype":"F32","shape":[1024],"data_offsets":[${i * 4096},${(i + 1) * 4096}]}`);
+    let json = `{${entries.join(',')}}`;
+    json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
+    const header = new TextEncoder().encode(json);
+    const big = new Uint8Array(8 + header.length + 300 * 4096);
+    new DataView(big.buffer).setBigUint64(0, BigInt(header.length), true);
+    big.set(header, 8);
+    expect(8 + header.length).toBeGreaterThan(HEAD_BYTES);
+    const report = await scanBytes(big);
+    expect(report.verdict).toBe('clean');
+    expect(report.stats.bytesRead).toBe(8 + header.length);
   });
 
   it('reads only what it needs: a few kilobytes of a large sparse-looking file', async () => {

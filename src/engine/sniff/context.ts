@@ -1,11 +1,15 @@
 // What sniffers share: the first bytes of the file and, when it is a zip, its
 // directory — each read once however many drivers ask.
-import type { ByteSource } from '../byte-source.js';
+import { MAX_READ_BYTES, type ByteSource } from '../byte-source.js';
 import { findEndOfCentralDirectory, readZipDirectory, startsWithLocalHeader, type ZipDirectory } from '../containers/zip-directory.js';
 import type { WeightlensWasm } from '../wasm.js';
 
-/** Bytes every sniffer may look at; enough for any magic number and a pickle prefix. */
-export const HEAD_BYTES = 64 * 1024;
+/**
+ * Bytes every sniffer may look at: enough for any magic number and a pickle
+ * prefix, small enough that a format reading its own header (safetensors: 8 + N
+ * bytes) costs no more than that header.
+ */
+export const HEAD_BYTES = 4 * 1024;
 
 export type ZipLook =
   | { kind: 'none' }
@@ -52,7 +56,7 @@ export class SniffContext {
   }
 }
 
-/** Serves reads that fall inside the head from the cached head bytes. */
+/** Serves the part of a read that falls inside the head from the cached head bytes. */
 class HeadCachedSource implements ByteSource {
   constructor(
     private readonly file: ByteSource,
@@ -72,10 +76,16 @@ class HeadCachedSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    if (Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= HEAD_BYTES) {
-      const head = await this.head();
-      if (offset + length <= head.length || head.length === this.file.size) return head.subarray(offset, offset + length);
-    }
-    return this.file.read(offset, length);
+    const valid = Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && length <= MAX_READ_BYTES;
+    if (!valid || offset >= HEAD_BYTES) return this.file.read(offset, length); // the file checks and throws
+    const head = await this.head();
+    const cached = head.subarray(offset, offset + length);
+    const end = offset + cached.length;
+    if (cached.length === length || end >= this.file.size) return cached;
+    const rest = await this.file.read(end, length - cached.length);
+    const joined = new Uint8Array(cached.length + rest.length);
+    joined.set(cached);
+    joined.set(rest, cached.length);
+    return joined;
   }
 }
