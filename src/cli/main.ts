@@ -3,6 +3,7 @@ import { scanSource } from '../engine/scan.js';
 import { SCHEMA_VERSION, type Report } from '../engine/report.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import type { WeightlensWasm } from '../engine/wasm.js';
+import { DirectorySiblings } from '../node/directory-siblings.js';
 import { FileHandleByteSource } from '../node/file-source.js';
 import { sha256File } from '../node/hash-file.js';
 import { loadWasm } from '../node/load-wasm.js';
@@ -67,8 +68,9 @@ async function scanFile(path: string, wasm: WeightlensWasm, hash: boolean, stder
   } catch (error) {
     return { problem: { path, message: describeFsError(error) } };
   }
+  const siblings = new DirectorySiblings(path);
   try {
-    const report = await scanSource(source, { wasm, path });
+    const report = await scanSource(source, { wasm, path, siblings });
     if (hash) {
       const progress = hashProgress(stderr, path, source.size);
       try {
@@ -82,6 +84,6 @@ async function scanFile(path: string, wasm: WeightlensWasm, hash: boolean, stder
     }
     return { report };
   } finally {
-    await source.close();
+    await Promise.all([source.close(), siblings.close()]);
   }
 }

@@ -6,3 +6,4 @@ export { verdictFor, worstFinding, VERDICT_RANK, SEVERITY_RANK } from './verdict
 export { RULES, type RuleId } from './rules.js';
 export { TOOL_NAME, TOOL_VERSION } from './version.js';
 export * from './report.js';
+export { NO_SIBLINGS, BlobSiblings, type Siblings } from './siblings.js';

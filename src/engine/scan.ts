@@ -5,6 +5,7 @@ import { LimitError, MalformedError, ReadError } from './errors.js';
 import { FORMAT_DRIVERS, type FormatDriver, type SniffMatch } from './formats/index.js';
 import { FindingList } from './formats/driver.js';
 import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
+import { NO_SIBLINGS, type Siblings } from './siblings.js';
 import { describeUnknown } from './sniff/describe-unknown.js';
 import { SniffContext } from './sniff/context.js';
 import { verdictFor, type AnalysisStatus } from './verdict.js';
@@ -17,6 +18,8 @@ export interface ScanOptions {
   path?: string;
   /** Known SHA-256 (the CLI hashes separately); null until then. */
   sha256?: string | null;
+  /** Files beside this one, for formats spread over several files. */
+  siblings?: Siblings;
   /** Drivers to try, in order; the registry by default. */
   drivers?: readonly FormatDriver[];
   clock?: () => number;
@@ -43,7 +46,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       formatLabel = match.label;
       content.sniff = match.details;
       if (driver.analyse) {
-        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, findings, content });
+        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings: options.siblings ?? NO_SIBLINGS, findings, content });
       } else {
         findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);
       }

@@ -3,6 +3,7 @@
 import type { ByteSource } from '../byte-source.js';
 import type { Evidence, Finding, FormatId, Location, RuleId, Severity } from '../report.js';
 import { RULES } from '../rules.js';
+import type { Siblings } from '../siblings.js';
 import type { SniffContext } from '../sniff/context.js';
 import type { WeightlensWasm } from '../wasm.js';
 
@@ -19,6 +20,8 @@ export interface AnalysisContext {
   sniffContext: SniffContext;
   wasm: WeightlensWasm;
   match: SniffMatch;
+  /** Files beside this one (shards, external data, config.json); empty when none were offered. */
+  siblings: Siblings;
   findings: FindingList;
   /** Format-specific report content; drivers fill it as they go, so partial results survive an error. */
   content: Record<string, unknown>;
