@@ -123,6 +123,17 @@ describe('weightlens scan', () => {
     expect(doc.skipped).toEqual([{ path: join(dir, 'link.npy'), message: 'symbolic link not followed' }]);
   });
 
+  it('computes tensor statistics only when asked', async () => {
+    const path = fixturePath('array.npy');
+    const plain = JSON.parse((await weightlens('scan', '--json', '--no-hash', path)).stdout);
+    expect(plain.reports[0].content.tensorStats).toBeUndefined();
+    const { stdout } = await weightlens('scan', '--json', '--no-hash', '--tensor-stats', 'array', path);
+    const doc = JSON.parse(stdout);
+    expect(validateScanResult(doc)).toBe(true);
+    expect(doc.reports[0].content.tensorStats.array).toEqual({ elements: 12, min: 0, max: 11, mean: 5.5, nan: 0, inf: 0 });
+    expect((await weightlens('scan', '--no-hash', '--tensor-stats', 'array', path)).stdout).toMatch(/stats\s+array: elements 12, min 0, max 11, mean 5.5, NaN 0, Inf 0/);
+  });
+
   it('prints --help and --version with exit 0', async () => {
     const help = await weightlens('--help');
     expect(help.code).toBe(0);

@@ -12,6 +12,7 @@ export interface ScanCommand {
   failOn: FailOn;
   hash: boolean;
   color: boolean | undefined;
+  tensorStats: string[];
 }
 
 export type Command = ScanCommand | { kind: 'help' } | { kind: 'version' };
@@ -37,6 +38,9 @@ Options:
                       malicious   malicious only
                       never       report only; exit 0 unless nothing was scanned
   --no-hash         skip the SHA-256 of each file
+  --tensor-stats NAME
+                    also compute min, max, mean and NaN/Inf counts of tensor NAME
+                    (reads that tensor's bytes; repeat for more tensors)
   --no-color        no colour in the text output (NO_COLOR=1 works too)
   -h, --help        show this help
   -v, --version     print the version
@@ -64,6 +68,7 @@ export function parseCommand(argv: string[]): Command {
         'fail-on': { type: 'string', default: 'any' },
         'no-hash': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
+        'tensor-stats': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -89,6 +94,7 @@ export function parseCommand(argv: string[]): Command {
     failOn: failOn as FailOn,
     hash: !values['no-hash'],
     color: values['no-color'] ? false : undefined,
+    tensorStats: values['tensor-stats'],
   };
 }
 

@@ -46,7 +46,7 @@ async function scan(command: ScanCommand, io: CliIo): Promise<number> {
   const { files, errors, skipped } = await collectFiles(command.paths);
   const reports: Report[] = [];
   for (const path of files) {
-    const report = await scanFile(path, wasm, command.hash, io.stderr);
+    const report = await scanFile(path, wasm, command, io.stderr);
     if ('report' in report) reports.push(report.report);
     else errors.push(report.problem);
   }
@@ -61,7 +61,7 @@ async function scan(command: ScanCommand, io: CliIo): Promise<number> {
   return exitCodeFor(reports, errors, command.failOn);
 }
 
-async function scanFile(path: string, wasm: WeightlensWasm, hash: boolean, stderr: ProgressStream): Promise<{ report: Report } | { problem: InputProblem }> {
+async function scanFile(path: string, wasm: WeightlensWasm, { hash, tensorStats }: ScanCommand, stderr: ProgressStream): Promise<{ report: Report } | { problem: InputProblem }> {
   let source: FileHandleByteSource;
   try {
     source = await FileHandleByteSource.open(path);
@@ -70,7 +70,7 @@ async function scanFile(path: string, wasm: WeightlensWasm, hash: boolean, stder
   }
   const siblings = new DirectorySiblings(path);
   try {
-    const report = await scanSource(source, { wasm, path, siblings });
+    const report = await scanSource(source, { wasm, path, siblings, tensorStats });
     if (hash) {
       const progress = hashProgress(stderr, path, source.size);
       try {

@@ -55,6 +55,11 @@ export function renderText(reports: readonly Report[], errors: readonly InputPro
   for (const r of reports) {
     const label = printable(r.formatLabel).slice(0, formatWidth).padEnd(formatWidth);
     lines.push(`${paint(VERDICT_COLOR[r.verdict], r.verdict.padEnd(12))} ${label} ${formatSize(r.file.size).padStart(9)}  ${printable(r.file.path)}`);
+    const stats = r.content.tensorStats as Record<string, Record<string, number | string | null>> | undefined;
+    for (const [name, s] of Object.entries(stats ?? {})) {
+      const facts = 'error' in s ? String(s.error) : `elements ${s.elements}, min ${s.min}, max ${s.max}, mean ${s.mean}, NaN ${s.nan}, Inf ${s.inf}`;
+      lines.push(`    ${paint(ANSI.dim, 'stats'.padEnd(8))} ${printable(name)}: ${printable(facts)}`);
+    }
     if (r.verdict === 'clean') continue;
     for (const f of r.findings) {
       lines.push(`    ${paint(SEVERITY_COLOR[f.severity], f.severity.padEnd(8))} ${f.rule}: ${printable(f.message)}${printable(where(f.location))}`);

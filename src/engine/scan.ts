@@ -7,6 +7,7 @@ import { FindingList } from './formats/driver.js';
 import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
 import { NO_SIBLINGS, type Siblings } from './siblings.js';
 import { describeUnknown } from './sniff/describe-unknown.js';
+import { requestedTensorStats } from './tensor-stats.js';
 import { SniffContext } from './sniff/context.js';
 import { verdictFor, type AnalysisStatus } from './verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
@@ -20,6 +21,8 @@ export interface ScanOptions {
   sha256?: string | null;
   /** Files beside this one, for formats spread over several files. */
   siblings?: Siblings;
+  /** Tensors whose statistics to compute (reads each one's bytes): on request only. */
+  tensorStats?: readonly string[];
   /** Drivers to try, in order; the registry by default. */
   drivers?: readonly FormatDriver[];
   clock?: () => number;
@@ -47,6 +50,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       content.sniff = match.details;
       if (driver.analyse) {
         status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings: options.siblings ?? NO_SIBLINGS, findings, content });
+        if (options.tensorStats?.length) content.tensorStats = await requestedTensorStats(ctx.source, content, options.tensorStats);
       } else {
         findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);
       }

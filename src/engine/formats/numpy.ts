@@ -79,7 +79,7 @@ export const numpy: FormatDriver = {
 
     const dataBytes = safeInteger(elements * dtype.itemsize, 'array size', headerStart);
     content.dataBytes = dataBytes;
-    content.tensors = [{ name: '', dtype: dtype.display, shape, parameters: Number(elements), bytes: dataBytes, offset: dataOffset }];
+    content.tensors = [{ name: 'array', dtype: dtype.display, shape, parameters: Number(elements), bytes: dataBytes, offset: dataOffset }];
     const actual = source.size - dataOffset;
     if (actual < dataBytes) {
       throw new MalformedError(`array data is ${actual} bytes, the header promises ${dataBytes} (shape ${JSON.stringify(shape)} × ${dtype.itemsize} bytes)`, { offset: dataOffset, length: actual });
