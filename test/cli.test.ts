@@ -150,4 +150,36 @@ describe('weightlens scan', () => {
     expect(stdout).not.toContain('\x1b');
     expect(stdout).toContain('evil\\u001b[31mname.npy');
   });
+
+  it('reads config.json beside a safetensors file: architecture facts and disagreements', async () => {
+    const dir = tempDir();
+    const rows: [string, number[]][] = [['model.embed_tokens.weight', [16, 8]], ['model.layers.0.self_attn.q_proj.weight', [8, 8]], ['model.layers.1.self_attn.q_proj.weight', [8, 8]]];
+    const header: Record<string, object> = {};
+    let at = 0;
+    for (const [name, shape] of rows) {
+      const size = shape[0]! * shape[1]! * 2;
+      header[name] = { dtype: 'F16', shape, data_offsets: [at, at + size] };
+      at += size;
+    }
+    const text = JSON.stringify(header);
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(text.length));
+    writeFileSync(join(dir, 'model.safetensors'), Buffer.concat([length, Buffer.from(text), Buffer.alloc(at)]));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'qwen2', num_hidden_layers: 2, hidden_size: 8, vocab_size: 151936 }));
+    const { stdout } = await weightlens('scan', '--json', dir);
+    const doc = JSON.parse(stdout);
+    expect(validateScanResult(doc), JSON.stringify(validateScanResult.errors)).toBe(true);
+    const byName = Object.fromEntries(doc.reports.map((r: { file: { name: string } }) => [r.file.name, r]));
+    expect(byName['config.json'].verdict).toBe('unsupported');
+    const model = byName['model.safetensors'];
+    expect(model.verdict).toBe('clean');
+    expect(model.content.architecture).toMatchObject({
+      family: { value: 'llama-like', source: 'tensors' },
+      modelType: { value: 'qwen2', source: 'config.json' },
+      layers: { value: 2, source: 'both' },
+      hiddenSize: { value: 8, source: 'both' },
+      vocabSize: { value: 151936, source: 'config.json', tensors: 16 },
+    });
+    expect(model.findings).toMatchObject([{ rule: 'safetensors.config-mismatch', severity: 'low', evidence: { fact: 'vocabSize', config: 151936, tensors: 16 } }]);
+  });
 });

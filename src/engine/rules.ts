@@ -113,6 +113,14 @@ export const RULES = {
     severity: 'high',
     title: '__metadata__ is not an object mapping strings to strings.',
   },
+  'safetensors.config-mismatch': {
+    severity: 'low',
+    title: 'config.json beside the file disagrees with its tensors (layers, hidden size, vocabulary): loaders build the model from config.json, so loading fails or leaves weights uninitialised. Broken, not dangerous: low.',
+  },
+  'safetensors.config-unreadable': {
+    severity: 'info',
+    title: 'config.json beside the file could not be used (invalid JSON, not an object, over 4 MiB); the safetensors file itself is unaffected.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

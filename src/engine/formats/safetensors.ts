@@ -8,6 +8,7 @@ import { u64 } from '../bytes.js';
 import { LimitError, MalformedError, ReadError } from '../errors.js';
 import type { RuleId } from '../report.js';
 import type { FormatDriver } from './driver.js';
+import { describeModel } from './model-description.js';
 import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from './strict-json.js';
 
 /** Header lengths above this cannot be real (the reference caps headers at 100 MB). */
@@ -83,7 +84,7 @@ export const safetensors: FormatDriver = {
     return { label: 'safetensors', details: { headerLength } };
   },
 
-  async analyse({ source, content }) {
+  async analyse({ source, content, siblings, findings }) {
     const prefix = await source.read(0, 8);
     const headerLength = u64(prefix, 0);
     if (headerLength === undefined || headerLength > MAX_HEADER_BYTES) {
@@ -149,6 +150,7 @@ export const safetensors: FormatDriver = {
       parameters: tensors.reduce((n, t) => n + t.parameters, 0),
     });
     content.metadata ??= null;
+    Object.assign(content, await describeModel(tensors, source.name, siblings, findings));
     return 'complete';
   },
 };
