@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath, ROOT, validateScanResult } from './helpers.js';
+import { indexJson, validModel } from './sharded.js';
 
 const BIN = join(ROOT, 'bin', 'weightlens.js');
 
@@ -59,6 +60,25 @@ describe('weightlens scan', () => {
     expect(byName['obj.npy'].verdict).toBe('suspicious');
     expect(code).toBe(1);
     expect(stderr).toBe('');
+  });
+
+  it('checks a sharded safetensors model against the shards in its folder', async () => {
+    const dir = tempDir();
+    for (const [name, bytes] of Object.entries(validModel())) writeFileSync(join(dir, name), bytes);
+    const clean = await weightlens('scan', '--json', dir);
+    const doc = JSON.parse(clean.stdout);
+    expect(validateScanResult(doc), JSON.stringify(validateScanResult.errors)).toBe(true);
+    expect(doc.reports.map((r: { format: string; verdict: string }) => [r.format, r.verdict])).toEqual([
+      ['safetensors', 'clean'], ['safetensors', 'clean'], ['safetensors-index', 'clean'],
+    ]);
+    expect(clean.code).toBe(0);
+
+    writeFileSync(join(dir, 'model.safetensors.index.json'), indexJson({ 'a.weight': 'model-00001-of-00002.safetensors', evil: '../../etc/passwd' }));
+    const bad = await weightlens('scan', '--json', join(dir, 'model.safetensors.index.json'));
+    const report = JSON.parse(bad.stdout).reports[0];
+    expect(report.verdict).toBe('malicious');
+    expect(report.findings.map((f: { rule: string }) => f.rule)).toContain('safetensors.index-unsafe-shard-name');
+    expect(bad.code).toBe(1);
   });
 
   it('hashes each file with SHA-256, or skips it with --no-hash', async () => {

@@ -21,6 +21,7 @@ export const FORMAT_IDS = [
   'npz',
   'joblib',
   'safetensors',
+  'safetensors-index',
   'onnx',
   'gguf',
   'hdf5',

@@ -121,6 +121,42 @@ export const RULES = {
     severity: 'info',
     title: 'config.json beside the file could not be used (invalid JSON, not an object, over 4 MiB); the safetensors file itself is unaffected.',
   },
+  'safetensors.index-invalid': {
+    severity: 'high',
+    title: 'A sharded model index that is not the expected shape: weight_map must map tensor names to shard file names, metadata.total_size be a non-negative integer.',
+  },
+  'safetensors.index-unsafe-shard-name': {
+    severity: 'critical',
+    title: "A shard name with '..', an absolute path, a drive letter, a backslash, a NUL or '://' makes a loader read outside the model's folder or fetch a URL (a subfolder: high). Never opened.",
+  },
+  'safetensors.index-missing-shard': {
+    severity: 'high',
+    title: 'A shard the index names is not beside it: the model cannot be loaded as shipped, and the missing part was not checked.',
+  },
+  'safetensors.index-tensor-missing': {
+    severity: 'high',
+    title: 'A tensor the index names is not in the shard it names.',
+  },
+  'safetensors.index-tensor-elsewhere': {
+    severity: 'high',
+    title: 'A tensor is in a shard other than the one the index names.',
+  },
+  'safetensors.index-tensor-duplicate': {
+    severity: 'high',
+    title: 'A tensor is in more than one shard: loaders disagree on which copy wins.',
+  },
+  'safetensors.index-extra-tensor': {
+    severity: 'medium',
+    title: 'A shard holds a tensor the index does not list: loaders ignore it, so it can hide data.',
+  },
+  'safetensors.index-total-size': {
+    severity: 'medium',
+    title: "metadata.total_size differs from the bytes of the shards' tensors.",
+  },
+  'safetensors.index-shard-malformed': {
+    severity: 'high',
+    title: 'A shard whose header fails safetensors validation; the shard gets its own report when scanned.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

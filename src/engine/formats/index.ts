@@ -1,6 +1,7 @@
 // The format registry. Order matters: exact magic numbers first, then formats
 // told apart by structure (a pickle before the zip it may carry on its tail),
-// and ONNX last because protobuf has no magic number.
+// ONNX after them because protobuf has no magic number, and the safetensors
+// index (JSON text) last of all.
 import type { FormatDriver } from './driver.js';
 import { gguf } from './gguf.js';
 import { hdf5 } from './hdf5.js';
@@ -9,6 +10,7 @@ import { onnx } from './onnx.js';
 import { joblib, pickle } from './pickle.js';
 import { pytorchLegacy } from './pytorch-legacy.js';
 import { safetensors } from './safetensors.js';
+import { safetensorsIndex } from './safetensors-index.js';
 import { keras, npz, pytorchZip, torchscript, zip } from './zip-family.js';
 
 export const FORMAT_DRIVERS: readonly FormatDriver[] = [
@@ -25,6 +27,8 @@ export const FORMAT_DRIVERS: readonly FormatDriver[] = [
   zip,
   hdf5,
   onnx,
+  // JSON text: after every binary format, since it reads the whole (bounded) file to parse it.
+  safetensorsIndex,
 ];
 
 export type { FormatDriver, SniffMatch, AnalysisContext } from './driver.js';

@@ -85,58 +85,7 @@ export const safetensors: FormatDriver = {
   },
 
   async analyse({ source, content, siblings, findings }) {
-    const prefix = await source.read(0, 8);
-    const headerLength = u64(prefix, 0);
-    if (headerLength === undefined || headerLength > MAX_HEADER_BYTES) {
-      const declared = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
-      throw new MalformedError(`header length ${declared} exceeds the reference limit of ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES)`, { offset: 0, length: 8 }, 'safetensors.header-too-large');
-    }
-    const dataOffset = 8 + headerLength;
-    if (dataOffset > source.size) {
-      throw new MalformedError(`header of ${headerLength} bytes runs past the end of the ${source.size}-byte file`, { offset: 0, length: 8 }, 'safetensors.header-out-of-bounds');
-    }
-    content.headerBytes = headerLength;
-    content.dataOffset = dataOffset;
-
-    const raw = await readHeader(source, headerLength);
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      const at = firstInvalidUtf8(raw);
-      throw new MalformedError(`header is not valid UTF-8 (byte ${at} of the header)`, { offset: 8 + at }, 'safetensors.invalid-utf8');
-    }
-    let header: JsonValue;
-    try {
-      header = parseStrictJson(raw, MAX_JSON_DEPTH, MAX_TENSORS);
-    } catch (error) {
-      if (!(error instanceof JsonError)) throw error;
-      if (error.kind === 'too-many-keys') {
-        throw new LimitError('MAX_TENSORS', MAX_TENSORS + 1, `header has more than ${MAX_TENSORS} entries in one object (${error.message} of the header)`, { offset: 8 + error.at });
-      }
-      const rule: RuleId = error.kind === 'duplicate-key' ? 'safetensors.duplicate-key' : error.kind === 'too-deep' ? 'safetensors.nesting-too-deep' : 'safetensors.invalid-json';
-      throw new MalformedError(`header JSON: ${error.message} of the header`, { offset: 8 + error.at }, rule);
-    }
-    if (!(header instanceof Map)) throw new MalformedError('header is not a JSON object', { offset: 8 }, 'safetensors.invalid-json');
-
-    const offsets = valueOffsets.get(header)!;
-    const entries: Entry[] = [];
-    for (const [name, value] of header) {
-      const at = 8 + offsets.get(name)!;
-      if (name === METADATA_KEY) content.metadata = readMetadata(value, at);
-      else entries.push(readEntry(name, value, at));
-    }
-
-    const dataBytes = source.size - dataOffset;
-    checkLayout(entries, dataOffset, dataBytes);
-
-    const tensors: SafetensorsTensor[] = entries.map((e) => ({
-      name: e.name,
-      dtype: e.dtype,
-      shape: e.shape,
-      parameters: e.parameters,
-      bytes: e.end - e.begin,
-      offset: dataOffset + e.begin,
-    }));
+    const { tensors } = await readSafetensorsHeader(source, content);
     const totals: Record<string, { tensors: number; parameters: number; bytes: number }> = {};
     for (const t of tensors) {
       const total = (totals[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
@@ -154,6 +103,80 @@ export const safetensors: FormatDriver = {
     return 'complete';
   },
 };
+
+/** What a validated header holds. */
+export interface SafetensorsHeader {
+  /** The header length N. */
+  headerBytes: number;
+  /** 8 + N: where the data section starts. */
+  dataOffset: number;
+  metadata: Record<string, string> | null;
+  /** In file order. */
+  tensors: SafetensorsTensor[];
+}
+
+/**
+ * Validates one safetensors file's header against every rule of the reference
+ * and returns its tensors, reading the header only. Throws MalformedError (with
+ * the rule broken) or LimitError. `into` receives headerBytes, dataOffset and
+ * metadata as soon as they are known, so they survive a later error.
+ */
+export async function readSafetensorsHeader(source: ByteSource, into: Record<string, unknown> = {}): Promise<SafetensorsHeader> {
+  const prefix = await source.read(0, 8);
+  const headerLength = u64(prefix, 0);
+  if (headerLength === undefined || headerLength > MAX_HEADER_BYTES) {
+    const declared = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+    throw new MalformedError(`header length ${declared} exceeds the reference limit of ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES)`, { offset: 0, length: 8 }, 'safetensors.header-too-large');
+  }
+  const dataOffset = 8 + headerLength;
+  if (dataOffset > source.size) {
+    throw new MalformedError(`header of ${headerLength} bytes runs past the end of the ${source.size}-byte file`, { offset: 0, length: 8 }, 'safetensors.header-out-of-bounds');
+  }
+  into.headerBytes = headerLength;
+  into.dataOffset = dataOffset;
+
+  const raw = await readHeader(source, headerLength);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    const at = firstInvalidUtf8(raw);
+    throw new MalformedError(`header is not valid UTF-8 (byte ${at} of the header)`, { offset: 8 + at }, 'safetensors.invalid-utf8');
+  }
+  let header: JsonValue;
+  try {
+    header = parseStrictJson(raw, MAX_JSON_DEPTH, MAX_TENSORS);
+  } catch (error) {
+    if (!(error instanceof JsonError)) throw error;
+    if (error.kind === 'too-many-keys') {
+      throw new LimitError('MAX_TENSORS', MAX_TENSORS + 1, `header has more than ${MAX_TENSORS} entries in one object (${error.message} of the header)`, { offset: 8 + error.at });
+    }
+    const rule: RuleId = error.kind === 'duplicate-key' ? 'safetensors.duplicate-key' : error.kind === 'too-deep' ? 'safetensors.nesting-too-deep' : 'safetensors.invalid-json';
+    throw new MalformedError(`header JSON: ${error.message} of the header`, { offset: 8 + error.at }, rule);
+  }
+  if (!(header instanceof Map)) throw new MalformedError('header is not a JSON object', { offset: 8 }, 'safetensors.invalid-json');
+
+  const offsets = valueOffsets.get(header)!;
+  const entries: Entry[] = [];
+  let metadata: Record<string, string> | null = null;
+  for (const [name, value] of header) {
+    const at = 8 + offsets.get(name)!;
+    if (name === METADATA_KEY) into.metadata = metadata = readMetadata(value, at);
+    else entries.push(readEntry(name, value, at));
+  }
+
+  const dataBytes = source.size - dataOffset;
+  checkLayout(entries, dataOffset, dataBytes);
+
+  const tensors: SafetensorsTensor[] = entries.map((e) => ({
+    name: e.name,
+    dtype: e.dtype,
+    shape: e.shape,
+    parameters: e.parameters,
+    bytes: e.end - e.begin,
+    offset: dataOffset + e.begin,
+  }));
+  return { headerBytes: headerLength, dataOffset, metadata, tensors };
+}
 
 /** Reads the header in pieces no larger than a single read may be. */
 async function readHeader(source: ByteSource, length: number): Promise<Uint8Array> {
