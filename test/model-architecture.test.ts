@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { FindingList } from '../src/engine/formats/driver.js';
-import { architectureFromTensors, mergeArchitecture } from '../src/engine/formats/model-architecture.js';
-import { detectQuantisation, type TensorSummary } from '../src/engine/formats/quantisation.js';
+import { architectureFromTensors, mergeArchitecture } from '../src/engine/formats/safetensors/model-architecture.js';
+import { detectQuantisation, type TensorSummary } from '../src/engine/formats/safetensors/quantisation.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, type Siblings } from '../src/engine/siblings.js';
 import { concat, wasm } from './helpers.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
-import { MAX_INDEX_BYTES, MAX_SHARDS } from '../src/engine/formats/safetensors-index.js';
+import { MAX_INDEX_BYTES, MAX_SHARDS } from '../src/engine/formats/safetensors/safetensors-index.js';
 import type { Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, type Siblings } from '../src/engine/siblings.js';

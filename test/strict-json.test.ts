@@ -1,7 +1,7 @@
 // The strict JSON reader behind the safetensors header: exact integers,
 // duplicate keys refused at every level, byte offsets in errors.
 import { describe, expect, it } from 'vitest';
-import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject } from '../src/engine/formats/strict-json.js';
+import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject } from '../src/engine/strict-json.js';
 
 const parse = (text: string, depth = 64) => parseStrictJson(new TextEncoder().encode(text), depth);
 

@@ -5,12 +5,12 @@
 import type { FormatDriver } from './driver.js';
 import { gguf } from './gguf.js';
 import { hdf5 } from './hdf5.js';
-import { numpy } from './numpy.js';
+import { numpy } from './numpy/numpy.js';
 import { onnx } from './onnx.js';
 import { joblib, pickle } from './pickle.js';
 import { pytorchLegacy } from './pytorch-legacy.js';
-import { safetensors } from './safetensors.js';
-import { safetensorsIndex } from './safetensors-index.js';
+import { safetensors } from './safetensors/safetensors.js';
+import { safetensorsIndex } from './safetensors/safetensors-index.js';
 import { keras, npz, pytorchZip, torchscript, zip } from './zip-family.js';
 
 export const FORMAT_DRIVERS: readonly FormatDriver[] = [

@@ -3,9 +3,9 @@
 // are plain data below, one row per naming family, tried top to bottom. Many
 // models share one naming (Llama, Mistral, Qwen2 and Gemma all write
 // model.layers.N.self_attn.q_proj): such rows say "-like" rather than guess.
-import type { FindingList } from './driver.js';
-import type { Siblings } from '../siblings.js';
-import { JsonError, parseStrictJson, type JsonObject, type JsonValue } from './strict-json.js';
+import type { FindingList } from '../driver.js';
+import type { Siblings } from '../../siblings.js';
+import { JsonError, parseStrictJson, type JsonObject, type JsonValue } from '../../strict-json.js';
 import type { TensorSummary } from './quantisation.js';
 
 /** config.json files are a few KiB; a larger one is not read. */

@@ -1,7 +1,7 @@
 // The .npy header is a Python dict literal; this reads exactly the literal
 // subset numpy writes (dict, tuple, list, str, int, True/False/None) with a
 // depth limit, and never evaluates anything.
-import { MalformedError } from '../errors.js';
+import { MalformedError } from '../../errors.js';
 
 export type PyLiteral = string | number | boolean | null | PyLiteral[] | { tuple: PyLiteral[] } | Map<string, PyLiteral>;
 

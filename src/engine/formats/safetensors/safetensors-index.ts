@@ -4,13 +4,13 @@
 // the folder or fetch something. This driver checks the names, opens the shards
 // only through the siblings it was offered, reads only their headers (with the
 // single-file validation) and checks that index and shards agree.
-import { MAX_READ_BYTES, type ByteSource } from '../byte-source.js';
-import { LimitError, MalformedError, ReadError } from '../errors.js';
-import type { Severity } from '../report.js';
-import type { SniffContext } from '../sniff/context.js';
-import type { AnalysisContext, FormatDriver } from './driver.js';
+import { MAX_READ_BYTES, type ByteSource } from '../../byte-source.js';
+import { LimitError, MalformedError, ReadError } from '../../errors.js';
+import type { Severity } from '../../report.js';
+import type { SniffContext } from '../../sniff/context.js';
+import type { AnalysisContext, FormatDriver } from '../driver.js';
 import { MAX_JSON_DEPTH, readSafetensorsHeader, type SafetensorsTensor } from './safetensors.js';
-import { JsonError, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from './strict-json.js';
+import { JsonError, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from '../../strict-json.js';
 
 /** Index files past this are not parsed (real ones are a few MB even for the largest models). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;

@@ -3,13 +3,13 @@
 // format cannot run code, but only a validated header makes that promise
 // hold: this driver applies every check of the reference implementation
 // (huggingface/safetensors, tensor.rs) and reads the header, never the data.
-import { MAX_READ_BYTES, type ByteSource } from '../byte-source.js';
-import { u64 } from '../bytes.js';
-import { LimitError, MalformedError, ReadError } from '../errors.js';
-import type { RuleId } from '../report.js';
-import type { FormatDriver } from './driver.js';
+import { MAX_READ_BYTES, type ByteSource } from '../../byte-source.js';
+import { u64 } from '../../bytes.js';
+import { LimitError, MalformedError, ReadError } from '../../errors.js';
+import type { RuleId } from '../../report.js';
+import type { FormatDriver } from '../driver.js';
 import { describeModel } from './model-description.js';
-import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from './strict-json.js';
+import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from '../../strict-json.js';
 
 /** Header lengths above this cannot be real (the reference caps headers at 100 MB). */
 const PLAUSIBLE_HEADER_BYTES = 2 ** 32;

@@ -1,8 +1,8 @@
 // What a tensor table says about the model at a glance: its architecture (tensor
 // names and a config.json beside the file) and its quantisation scheme. Returns
 // only what was recognised, ready to merge into a report's content.
-import type { FindingList } from './driver.js';
-import type { Siblings } from '../siblings.js';
+import type { FindingList } from '../driver.js';
+import type { Siblings } from '../../siblings.js';
 import { describeArchitecture, type Architecture } from './model-architecture.js';
 import { detectQuantisation, type Quantisation, type TensorSummary } from './quantisation.js';
 

@@ -1,8 +1,8 @@
 // numpy .npy: magic, version, a Python-literal header dict, then raw array
 // bytes — or, for object arrays, a pickle. Only the header is read.
-import { ascii, safeInteger, startsWith, view } from '../bytes.js';
-import { LimitError, MalformedError } from '../errors.js';
-import type { FormatDriver } from './driver.js';
+import { ascii, safeInteger, startsWith, view } from '../../bytes.js';
+import { LimitError, MalformedError } from '../../errors.js';
+import type { FormatDriver } from '../driver.js';
 import { isTuple, parsePyLiteral, type PyLiteral } from './numpy-header.js';
 
 const MAGIC = [0x93, ...ascii('NUMPY')];
