@@ -78,3 +78,24 @@ export class MemoryByteSource extends CountingByteSource {
     return this.bytes.subarray(offset, offset + length);
   }
 }
+
+/**
+ * Reads `length` bytes at `offset` even past MAX_READ_BYTES, in pieces; for the
+ * few structures allowed to be that large (a 100 MB safetensors header). Throws
+ * ReadError when the file ends early (it shrank while being read).
+ */
+export async function readSpan(source: ByteSource, offset: number, length: number): Promise<Uint8Array> {
+  if (length <= MAX_READ_BYTES) {
+    const bytes = await source.read(offset, length);
+    if (bytes.length < length) throw new ReadError(`${source.name} ended at byte ${offset + bytes.length} while ${length} bytes at ${offset} were read: did the file shrink?`);
+    return bytes;
+  }
+  const out = new Uint8Array(length);
+  for (let done = 0; done < length; ) {
+    const part = await source.read(offset + done, Math.min(MAX_READ_BYTES, length - done));
+    if (part.length === 0) throw new ReadError(`${source.name} ended at byte ${offset + done} while ${length} bytes at ${offset} were read: did the file shrink?`);
+    out.set(part, done);
+    done += part.length;
+  }
+  return out;
+}

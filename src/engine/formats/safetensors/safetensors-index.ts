@@ -4,7 +4,7 @@
 // the folder or fetch something. This driver checks the names, opens the shards
 // only through the siblings it was offered, reads only their headers (with the
 // single-file validation) and checks that index and shards agree.
-import { MAX_READ_BYTES, type ByteSource } from '../../byte-source.js';
+import { readSpan, type ByteSource } from '../../byte-source.js';
 import { LimitError, MalformedError, ReadError } from '../../errors.js';
 import type { Severity } from '../../report.js';
 import type { SniffContext } from '../../sniff/context.js';
@@ -52,10 +52,13 @@ export const safetensorsIndex: FormatDriver = {
     let at = 0;
     while (isSpace(head[at])) at++;
     if (head[at] !== 0x7b) return null;
+    // Only a head that names weight_map is worth reading whole: tokenizer.json and
+    // other big JSON files are not parsed just to be told apart (HF writes it in the first bytes).
     const namesWeightMap = new TextDecoder('utf-8').decode(head).includes(WEIGHT_MAP_KEY);
+    if (!namesWeightMap) return null;
     const parsed = await parse(ctx);
     parsedBy.set(ctx, parsed);
-    const claims = parsed.ok ? parsed.value instanceof Map && parsed.value.has('weight_map') : namesWeightMap && parsed.error !== 'utf8';
+    const claims = parsed.ok ? parsed.value instanceof Map && parsed.value.has('weight_map') : parsed.error !== 'utf8';
     return claims ? { label: 'safetensors index (sharded model)', details: {} } : null;
   },
 
@@ -70,7 +73,7 @@ export const safetensorsIndex: FormatDriver = {
 async function parse(ctx: SniffContext): Promise<Parsed> {
   const source = ctx.source;
   if (source.size > MAX_INDEX_BYTES) return { ok: false, error: 'too-large' };
-  const bytes = await readAll(source);
+  const bytes = await readSpan(source, 0, source.size);
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -82,17 +85,6 @@ async function parse(ctx: SniffContext): Promise<Parsed> {
     if (error instanceof JsonError) return { ok: false, error };
     throw error;
   }
-}
-
-async function readAll(source: ByteSource): Promise<Uint8Array> {
-  const out = new Uint8Array(source.size);
-  for (let done = 0; done < out.length; ) {
-    const part = await source.read(done, Math.min(MAX_READ_BYTES, out.length - done));
-    if (part.length === 0) throw new ReadError(`${source.name} ended at byte ${done} while it was read: did the file shrink?`);
-    out.set(part, done);
-    done += part.length;
-  }
-  return out;
 }
 
 interface Index {

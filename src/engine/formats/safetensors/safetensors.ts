@@ -3,13 +3,13 @@
 // format cannot run code, but only a validated header makes that promise
 // hold: this driver applies every check of the reference implementation
 // (huggingface/safetensors, tensor.rs) and reads the header, never the data.
-import { MAX_READ_BYTES, type ByteSource } from '../../byte-source.js';
+import { readSpan, type ByteSource } from '../../byte-source.js';
 import { u64 } from '../../bytes.js';
-import { LimitError, MalformedError, ReadError } from '../../errors.js';
+import { LimitError, MalformedError } from '../../errors.js';
 import type { RuleId } from '../../report.js';
 import type { FormatDriver } from '../driver.js';
 import { describeModel } from './model-description.js';
-import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from '../../strict-json.js';
+import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonValue } from '../../strict-json.js';
 
 /** Header lengths above this cannot be real (the reference caps headers at 100 MB). */
 const PLAUSIBLE_HEADER_BYTES = 2 ** 32;
@@ -135,7 +135,7 @@ export async function readSafetensorsHeader(source: ByteSource, into: Record<str
   into.headerBytes = headerLength;
   into.dataOffset = dataOffset;
 
-  const raw = await readHeader(source, headerLength);
+  const raw = await readSpan(source, 8, headerLength);
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
@@ -179,18 +179,6 @@ export async function readSafetensorsHeader(source: ByteSource, into: Record<str
 }
 
 /** Reads the header in pieces no larger than a single read may be. */
-async function readHeader(source: ByteSource, length: number): Promise<Uint8Array> {
-  if (length <= MAX_READ_BYTES) return source.read(8, length);
-  const out = new Uint8Array(length);
-  for (let done = 0; done < length; ) {
-    const part = await source.read(8 + done, Math.min(MAX_READ_BYTES, length - done));
-    if (part.length === 0) throw new ReadError(`${source.name} ended at byte ${8 + done} while its header was read: did the file shrink?`);
-    out.set(part, done);
-    done += part.length;
-  }
-  return out;
-}
-
 /** Where the header stops being UTF-8: the longest prefix a streaming decoder accepts (validity of prefixes is monotone). */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let lo = 0;
