@@ -157,6 +157,78 @@ export const RULES = {
     severity: 'high',
     title: 'A shard whose header fails safetensors validation; the shard gets its own report when scanned.',
   },
+  'pickle.dangerous-import': {
+    severity: 'critical',
+    title: 'The pickle imports something on the dangerous list (code execution, processes, files, sockets, the import machinery, attribute access, another deserializer): loading it can run anything.',
+  },
+  'pickle.dynamic-import': {
+    severity: 'critical',
+    title: 'An import whose module or name is not a constant string (built by a call, fetched from an unusual place): what it imports cannot be known without running it.',
+  },
+  'pickle.unknown-import': {
+    severity: 'medium',
+    title: 'The pickle imports something not on the reviewed safe list: loading it runs that code. Unknown is never clean.',
+  },
+  'pickle.global-mutation': {
+    severity: 'critical',
+    title: 'BUILD, SETITEM(S) or APPEND(S) writes into an imported module, class or function: a write-then-call gadget that changes code before it runs.',
+  },
+  'pickle.ext-code': {
+    severity: 'high',
+    title: 'EXT1/EXT2/EXT4 imports through the copyreg extension registry, which is empty unless the loading program fills it: what it imports cannot be known from the file.',
+  },
+  'pickle.frame-straddle': {
+    severity: 'high',
+    title: 'An opcode crosses a FRAME boundary: CPython never writes that, so the stream was crafted or damaged.',
+  },
+  'pickle.extra-pickle': {
+    severity: 'medium',
+    title: 'A second pickle follows the first STOP: pickle.load stops at the first, but other loaders read on. Its imports are judged like the first.',
+  },
+  'pickle.trailing-data': {
+    severity: 'medium',
+    title: 'Bytes after the last pickle that no loader reads: a place to hide a payload.',
+  },
+  'pickle.persistent-id': {
+    severity: 'low',
+    title: 'A persistent id outside a PyTorch checkpoint: the loading program decides what it becomes.',
+  },
+  'pickle.user-allowlist': {
+    severity: 'info',
+    title: 'Imports were judged safe by a user-supplied allowlist entry rather than the built-in reviewed list.',
+  },
+  'zip.local-header-mismatch': {
+    severity: 'high',
+    title: 'A local file header disagrees with the central directory (name, method, sizes): tools that read one or the other see different files.',
+  },
+  'zip.flag-bits': {
+    severity: 'medium',
+    title: 'A member has general-purpose flag bits set that model writers never set (encryption, patched data, strong encryption): tools disagree on how to read it.',
+  },
+  'zip.crc-mismatch': {
+    severity: 'high',
+    title: 'The CRC-32 of a member does not match its bytes: PyTorch ignores the check, so the member was changed after the archive was written.',
+  },
+  'zip.prefix-data': {
+    severity: 'high',
+    title: 'Bytes before the first local header (a polyglot): a loader that reads the start of the file sees something other than the archive.',
+  },
+  'zip.appended-to-pickle': {
+    severity: 'high',
+    title: 'A pickle followed by a zip archive (a polyglot): pickle.load and zip readers see two different files.',
+  },
+  'zip.overlapping-members': {
+    severity: 'high',
+    title: 'Two members share bytes of the archive: a sign of a zip bomb or of a crafted archive.',
+  },
+  'zip.unreadable-member': {
+    severity: 'high',
+    title: 'A member could not be read (encrypted, an unsupported compression method, broken deflate data): it was not checked.',
+  },
+  'zip.nested-archive': {
+    severity: 'info',
+    title: 'An archive inside the archive; its members are scanned too, to a bounded depth.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,0 +1,47 @@
+// The shapes the pickle engine hands to the formats that carry pickles (zip
+// checkpoints, legacy torch, npy object arrays, joblib) and to the report.
+import type { ByteSource } from '../byte-source.js';
+
+/**
+ * A Python value as loading the pickle would build it, rendered symbolically
+ * and bounded (long strings cut, big containers show their first items).
+ */
+export type PyValue =
+  | { type: 'none' }
+  | { type: 'bool'; value: boolean }
+  | { type: 'int'; value: bigint }
+  | { type: 'float'; value: number }
+  | { type: 'str'; value: string; truncated?: true }
+  | { type: 'bytes'; length: number; head: Uint8Array; bytearray?: true }
+  | { type: 'tuple' | 'list' | 'set' | 'frozenset'; items: PyValue[]; length: number }
+  | { type: 'dict'; entries: Array<[PyValue, PyValue]>; length: number }
+  | { type: 'global'; module: string; name: string }
+  | { type: 'call'; callee: PyValue; args: PyValue[]; kwargs?: PyValue; via: string }
+  | { type: 'persid'; id: PyValue }
+  | { type: 'buffer' }
+  /** Not rendered: nested too deep, or past the rendering budget. */
+  | { type: 'elided'; what: string };
+
+export interface PickleStreamInput {
+  /** Bytes of the stream; offset 0 is the stream's first byte. */
+  source: ByteSource;
+  /** Archive member holding the stream (report locations use it). */
+  member?: string;
+  /** Where byte 0 of `source` sits in the file (or member): added to every reported offset. */
+  baseOffset?: number;
+  /** 'joblib': each NumpyArrayWrapper BUILD is followed by raw array bytes, skipped by size. */
+  layout?: 'plain' | 'joblib';
+  /** Only the first pickle (legacy torch reads its pickles one by one); otherwise read on past STOP. */
+  single?: boolean;
+}
+
+export interface PickleStreamResult {
+  /** Offset just after the last STOP analysed. */
+  end: number;
+  /** Pickles that reached STOP. */
+  pickles: number;
+  /** What each pickle returned, in order. */
+  values: PyValue[];
+  /** Persistent ids in order of appearance (torch: ('storage', torch.FloatStorage, '0', 'cpu', 12)). */
+  persistentIds: PyValue[];
+}
