@@ -9,5 +9,14 @@ export {
   pickleProbeProtocol, pickleProbeItems, pickleProbeMarks, pickleProbeLastOpcode,
 } from "./pickle/probe";
 
+export {
+  pickleMachineBegin, pickleMachineNext, pickleMachineNest, pickleMachineSeek, pickleMachineEnd,
+  pickleMachineFeed, pickleMachinePosition, pickleMachineOpcodes, pickleMachineProtocol,
+  pickleMachineLastOpcode, pickleMachineLimit, pickleMachineDepth, pickleMachineMemoSize,
+  pickleMachineStackSize, pickleMachineMarks, pickleMachineRecords,
+  pickleEventCount, pickleEventsPointer, pickleEventsClear,
+} from "./pickle/machine";
+export { pickleDescribe, pickleDescribePointer, pickleDescribeRelease } from "./pickle/describe";
+
 export function inputPointer(): usize { return INPUT; }
 export function inputCapacity(): i32 { return INPUT_CAPACITY; }

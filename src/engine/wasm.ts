@@ -17,6 +17,28 @@ interface Exports {
   pickleProbeItems(): number;
   pickleProbeMarks(): number;
   pickleProbeLastOpcode(): number;
+  pickleMachineBegin(start: number, size: number, joblib: boolean): void;
+  pickleMachineNext(at: number): void;
+  pickleMachineNest(): boolean;
+  pickleMachineSeek(at: number): void;
+  pickleMachineEnd(): void;
+  pickleMachineFeed(windowStart: number, length: number, atEnd: boolean): number;
+  pickleMachinePosition(): number;
+  pickleMachineOpcodes(): number;
+  pickleMachineProtocol(): number;
+  pickleMachineLastOpcode(): number;
+  pickleMachineLimit(): number;
+  pickleMachineDepth(): number;
+  pickleMachineMemoSize(): number;
+  pickleMachineStackSize(): number;
+  pickleMachineMarks(): number;
+  pickleMachineRecords(): number;
+  pickleEventCount(): number;
+  pickleEventsPointer(): number;
+  pickleEventsClear(): void;
+  pickleDescribe(handle: bigint, maxNodes: number, maxDepth: number, maxItems: number): number;
+  pickleDescribePointer(): number;
+  pickleDescribeRelease(): void;
 }
 
 /** Raised when the module traps (an assertion or a bug in a decoder). */
@@ -81,6 +103,51 @@ export class WeightlensWasm {
     return this.exports.pickleOpcodeCount();
   }
 
+  /**
+   * The symbolic unpickler (assembly/pickle/machine.ts). One stream at a time
+   * per module instance; `end()` frees its memory.
+   */
+  pickleMachine(start: number, size: number, joblib: boolean): PickleMachine {
+    const e = this.exports;
+    e.pickleMachineBegin(start, size, joblib);
+    const words = (pointer: number, count: number) => new BigInt64Array(e.memory.buffer, pointer, count);
+    return {
+      feed: (windowStart, bytes, atEnd) => {
+        this.load(bytes);
+        return e.pickleMachineFeed(windowStart, bytes.length, atEnd) as MachineStatus;
+      },
+      drainEvents: () => {
+        const count = e.pickleEventCount();
+        const copy = BigInt64Array.from(words(e.pickleEventsPointer(), count * 6));
+        e.pickleEventsClear();
+        return copy;
+      },
+      describe: (handle, maxNodes, maxDepth, maxItems) => {
+        const count = e.pickleDescribe(handle, maxNodes, maxDepth, maxItems);
+        return BigInt64Array.from(words(e.pickleDescribePointer(), count * 5));
+      },
+      next: (at) => e.pickleMachineNext(at),
+      nest: () => e.pickleMachineNest(),
+      seek: (at) => e.pickleMachineSeek(at),
+      end: () => {
+        e.pickleMachineEnd();
+        e.pickleDescribeRelease();
+      },
+      state: () => ({
+        position: e.pickleMachinePosition(),
+        opcodes: e.pickleMachineOpcodes(),
+        protocol: e.pickleMachineProtocol(),
+        lastOpcode: e.pickleMachineLastOpcode(),
+        limit: e.pickleMachineLimit(),
+        depth: e.pickleMachineDepth(),
+        memoSize: e.pickleMachineMemoSize(),
+        stackSize: e.pickleMachineStackSize(),
+        marks: e.pickleMachineMarks(),
+        records: e.pickleMachineRecords(),
+      }),
+    };
+  }
+
   /** Starts a validating pickle walk at `start` in a file of `size` bytes. */
   pickleProbe(start: number, size: number): PickleProbe {
     const e = this.exports;
@@ -135,4 +202,48 @@ export interface PickleProbeState {
 export interface PickleProbe {
   feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): ProbeStatus;
   state(): PickleProbeState;
+}
+
+/** Mirrors the M_* constants in assembly/pickle/machine.ts. */
+export const MachineStatus = {
+  NeedMore: 0,
+  Stopped: 1,
+  Paused: 2,
+  UnknownOpcode: -1,
+  BadArgument: -2,
+  StackUnderflow: -3,
+  Truncated: -4,
+  LengthBeyondFile: -5,
+  Limit: -6,
+  MemoMiss: -7,
+  OddItems: -8,
+} as const;
+export type MachineStatus = (typeof MachineStatus)[keyof typeof MachineStatus];
+
+export interface PickleMachineState {
+  /** Offset of the next opcode (the failing one after an error). */
+  position: number;
+  opcodes: number;
+  protocol: number;
+  lastOpcode: number;
+  /** Which limit stopped it (L_* in machine.ts), 0 for none. */
+  limit: number;
+  depth: number;
+  memoSize: number;
+  stackSize: number;
+  marks: number;
+  records: number;
+}
+
+export interface PickleMachine {
+  feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): MachineStatus;
+  /** Events since the last drain: six words each (see E_* in machine.ts). */
+  drainEvents(): BigInt64Array;
+  /** A value's node list (five words a node, see describe.ts). */
+  describe(handle: bigint, maxNodes: number, maxDepth: number, maxItems: number): BigInt64Array;
+  next(at: number): void;
+  nest(): boolean;
+  seek(at: number): void;
+  end(): void;
+  state(): PickleMachineState;
 }

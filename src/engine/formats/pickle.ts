@@ -2,6 +2,7 @@
 // header, so the opcode walk (in wasm) must hold up for a while, or to STOP.
 // joblib files are pickles too, with raw array bytes between opcodes.
 import { ascii, indexOfBytes } from '../bytes.js';
+import { analysePickleStream } from '../pickle/analyse-stream.js';
 import type { SniffContext } from '../sniff/context.js';
 import { ProbeStatus } from '../wasm.js';
 import type { FormatDriver, SniffMatch } from './driver.js';
@@ -57,6 +58,10 @@ export const joblib: FormatDriver = {
     if (!look || indexOfBytes(await ctx.head(), JOBLIB_MARKER) < 0) return null;
     return { label: `joblib pickle (protocol ${look.protocol})`, details: { ...look } };
   },
+  async analyse(ctx) {
+    const result = await analysePickleStream(ctx, { source: ctx.source, layout: 'joblib' });
+    return result.complete ? 'complete' : 'unsupported';
+  },
 };
 
 export const pickle: FormatDriver = {
@@ -65,5 +70,9 @@ export const pickle: FormatDriver = {
     const look = await lookAtPickle(ctx);
     if (!look) return null;
     return { label: `pickle (protocol ${look.protocol})`, details: { ...look } };
+  },
+  async analyse(ctx) {
+    const result = await analysePickleStream(ctx, { source: ctx.source });
+    return result.complete ? 'complete' : 'unsupported';
   },
 };

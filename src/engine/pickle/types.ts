@@ -15,8 +15,25 @@ export type PyValue =
   | { type: 'bytes'; length: number; head: Uint8Array; bytearray?: true }
   | { type: 'tuple' | 'list' | 'set' | 'frozenset'; items: PyValue[]; length: number }
   | { type: 'dict'; entries: Array<[PyValue, PyValue]>; length: number }
-  | { type: 'global'; module: string; name: string }
-  | { type: 'call'; callee: PyValue; args: PyValue[]; kwargs?: PyValue; via: string }
+  /** An import by constant names (GLOBAL, INST, STACK_GLOBAL of strings), or an EXT code. */
+  | { type: 'global'; module: string; name: string; ext?: number }
+  /** STACK_GLOBAL of operands that are not constant strings: unknowable without running it. */
+  | { type: 'dynamic-global'; module: PyValue; name: PyValue }
+  | {
+      type: 'call';
+      callee: PyValue;
+      args: PyValue[];
+      /** Arguments in all, when more than `args` shows. */
+      argsLength?: number;
+      kwargs?: PyValue;
+      /** The opcode that made the call: REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST. */
+      via: string;
+      /** The last BUILD applied to the result (__setstate__). */
+      state?: PyValue;
+      /** SETITEM(S) / APPEND(S) on the result (key null for appends), and how many in all. */
+      items?: Array<[PyValue | null, PyValue]>;
+      itemCount?: number;
+    }
   | { type: 'persid'; id: PyValue }
   | { type: 'buffer' }
   /** Not rendered: nested too deep, or past the rendering budget. */
@@ -44,4 +61,6 @@ export interface PickleStreamResult {
   values: PyValue[];
   /** Persistent ids in order of appearance (torch: ('storage', torch.FloatStorage, '0', 'cpu', 12)). */
   persistentIds: PyValue[];
+  /** False when part of the stream was left unchecked (a finding says which). */
+  complete: boolean;
 }

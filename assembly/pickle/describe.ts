@@ -1,0 +1,146 @@
+// Writes a value and what it is made of (depth- and size-bounded) as a flat
+// preorder list of nodes TypeScript turns into a PyValue. Node: five i64
+// words [kind | via << 8 | flags << 16, payload, count, children, opcode index].
+// A parent's child count is patched after its children are written, so the
+// node budget is hard: past it, children are simply left out (count says how many there were).
+import {
+  K_INT, K_TUPLE, K_DICT, K_GLOBAL, K_CALL, K_PERSID, K_TEXT_SPAN, K_ELIDED,
+  kindOf, payloadOf, word, isContainerKind,
+  R_OFFSET, R_COUNT, R_FIRST, R_FLAGS, R_INDEX, R_VIA, R_CALLEE, R_ARGS, R_KWARGS, R_STATE,
+  G_INDEX, G_VIA, G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, P_ID, P_TEXT_LEN, F_TRUNCATED,
+} from "./values";
+
+const NODE_WORDS: i32 = 5;
+/** Largest node budget one request may ask for (40 bytes a node: 160 MiB). */
+export const MAX_DESCRIBE_NODES: i32 = 4 << 20;
+let buffer: usize = 0;
+let capacity: i32 = 0;
+let used: i32 = 0;
+let budget: i32 = 0;
+let itemLimit: i32 = 0;
+
+@inline function nodeAt(i: i32): usize { return buffer + (<usize>(i * NODE_WORDS) << 3); }
+
+function node(kind: i64, via: i64, flags: i64, payload: i64, count: i64, index: i64): i32 {
+  const i = used++;
+  const n = nodeAt(i);
+  store<i64>(n, kind | (via << 8) | (flags << 16));
+  store<i64>(n, payload, 8);
+  store<i64>(n, count, 16);
+  store<i64>(n, 0, 24);
+  store<i64>(n, index, 32);
+  return i;
+}
+
+@inline function setChildren(i: i32, n: i32, truncated: bool): void {
+  const p = nodeAt(i);
+  store<i64>(p, <i64>n, 24);
+  if (truncated) store<i64>(p, load<i64>(p) | (F_TRUNCATED << 16));
+}
+
+/** Writes up to the item limit of a record's items (pairs whole); returns how many were written. */
+function items(record: usize, pairs: bool, depthLeft: i32): i32 {
+  const step = pairs ? 2 : 1;
+  const limit = itemLimit * step;
+  let block = <usize>word(record, R_FIRST);
+  let written = 0;
+  let pending = 0; // the key of a pair waiting for its value
+  while (block != 0) {
+    const n = <i32>word(block, 1);
+    for (let i = 0; i < n; i++) {
+      if (pending == 0 && (written >= limit || used + step > budget)) return written;
+      value(word(block, 2 + i), depthLeft);
+      written++;
+      pending = pairs ? 1 - pending : 0;
+    }
+    block = <usize>word(block, 0);
+  }
+  return written;
+}
+
+function value(h: i64, depthLeft: i32): void {
+  const kind = kindOf(h);
+  const payload = payloadOf(h);
+  if (kind < K_TUPLE || kind > K_PERSID) {
+    // scalars and lite containers: no children
+    node(kind, 0, 0, payload, kind >= 20 ? -1 : 0, 0);
+    return;
+  }
+  if (depthLeft <= 0 || used + 4 > budget) {
+    node(K_ELIDED, kind, 0, 0, 0, 0);
+    return;
+  }
+  const r = <usize>payload;
+  if (isContainerKind(kind)) {
+    const pairs = kind == K_DICT;
+    const count = word(r, R_COUNT);
+    const i = node(kind, 0, word(r, R_FLAGS), word(r, R_OFFSET), pairs ? count >> 1 : count, 0);
+    const n = items(r, pairs, depthLeft - 1);
+    setChildren(i, n, false);
+    return;
+  }
+  if (kind == K_GLOBAL) {
+    const via = word(r, G_VIA);
+    const moduleLength = word(r, G_MODULE_LEN);
+    const i = node(K_GLOBAL, via, 0, word(r, R_OFFSET), 0, word(r, G_INDEX));
+    if (moduleLength == -2) {
+      node(K_INT, 0, 0, word(r, G_EXT), 0, 0);
+      setChildren(i, 1, false);
+    } else if (moduleLength >= 0) {
+      node(K_TEXT_SPAN, 0, 0, word(r, G_MODULE), moduleLength, 0);
+      node(K_TEXT_SPAN, 0, 0, word(r, G_NAME), word(r, G_NAME_LEN), 0);
+      setChildren(i, 2, false);
+    } else {
+      value(word(r, G_MODULE), depthLeft - 1);
+      value(word(r, G_NAME), depthLeft - 1);
+      setChildren(i, 2, false);
+    }
+    return;
+  }
+  if (kind == K_CALL) {
+    const i = node(K_CALL, word(r, R_VIA), word(r, R_FLAGS), word(r, R_OFFSET), word(r, R_COUNT) >> 1, word(r, R_INDEX));
+    value(word(r, R_CALLEE), depthLeft - 1);
+    value(word(r, R_ARGS), depthLeft - 1);
+    value(word(r, R_KWARGS), depthLeft - 1);
+    value(word(r, R_STATE), depthLeft - 1);
+    const n = items(r, true, depthLeft - 1);
+    setChildren(i, 4 + n, false);
+    return;
+  }
+  // K_PERSID
+  const textLength = word(r, P_TEXT_LEN);
+  const i = node(K_PERSID, 0, 0, word(r, R_OFFSET), 0, word(r, G_INDEX));
+  if (textLength >= 0) node(K_TEXT_SPAN, 0, 0, word(r, P_ID), textLength, 0);
+  else value(word(r, P_ID), depthLeft - 1);
+  setChildren(i, 1, false);
+}
+
+/**
+ * Describes `h` with at most `maxNodes` nodes, `maxDepth` levels and
+ * `maxItems` items per container; returns the node count (nodes at
+ * pickleDescribePointer()).
+ */
+export function pickleDescribe(h: i64, maxNodes: i32, maxDepth: i32, maxItems: i32): i32 {
+  const nodes = min(max(maxNodes, 8), MAX_DESCRIBE_NODES);
+  // headroom: a node that passed the budget check may still write its few fixed children
+  const needed = nodes + 8;
+  if (needed > capacity) {
+    if (buffer != 0) heap.free(buffer);
+    capacity = needed;
+    buffer = heap.alloc(<usize>(capacity * NODE_WORDS) << 3);
+  }
+  used = 0;
+  budget = nodes;
+  itemLimit = max(maxItems, 1);
+  value(h, max(maxDepth, 1));
+  return used;
+}
+
+export function pickleDescribePointer(): usize { return buffer; }
+
+/** Frees the describe buffer (it grows to the largest request). */
+export function pickleDescribeRelease(): void {
+  if (buffer != 0) heap.free(buffer);
+  buffer = 0;
+  capacity = 0;
+}

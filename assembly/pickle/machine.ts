@@ -1,0 +1,704 @@
+// The symbolic unpickler: runs a pickle stream the way CPython's Unpickler
+// would, opcode by opcode, but never imports or calls anything. Values are
+// handles (values.ts); what matters for security (imports, calls, writes into
+// imported objects, persistent ids, frame damage, STOP) goes to an event log
+// that TypeScript drains and judges. Fed window by window like the probe, so
+// a pickle of any size costs the memo and what is kept for rendering, and big
+// BINBYTES/BINUNICODE payloads are skipped by length, never copied.
+import { INPUT } from "../io";
+import { HIGHEST_PROTOCOL } from "./opcodes";
+import {
+  K_NONE, K_BOOL, K_INT, K_INT_AT, K_FLOAT_AT, K_STR_AT, K_BYTES_AT, K_BYTEARRAY_AT,
+  K_TUPLE, K_LIST, K_DICT, K_SET, K_FROZENSET, K_GLOBAL, K_CALL, K_PERSID, K_BUFFER,
+  handle, kindOf, payloadOf, newContainer, addItem, newGlobal, newCall, newPersid,
+  setWord, word, arenaReset, resetRecordCount, R_STATE,
+  G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, recordsUsed, MAX_RECORDS,
+} from "./values";
+import { Memo } from "./memo";
+
+// Feed results.
+export const M_NEED_MORE: i32 = 0;
+export const M_STOPPED: i32 = 1;
+/** Events to drain (or a joblib BUILD to look at): call feed again with the same window. */
+export const M_PAUSED: i32 = 2;
+export const M_UNKNOWN_OPCODE: i32 = -1;
+export const M_BAD_ARGUMENT: i32 = -2;
+export const M_STACK_UNDERFLOW: i32 = -3;
+export const M_TRUNCATED: i32 = -4;
+export const M_LENGTH_BEYOND_FILE: i32 = -5;
+export const M_LIMIT: i32 = -6;
+export const M_MEMO_MISS: i32 = -7;
+/** DICT / SETITEMS with an odd number of items: CPython fails on it. */
+export const M_ODD_ITEMS: i32 = -8;
+
+// Which limit was hit (pickleMachineLimit()).
+export const L_STACK: i32 = 1;
+export const L_MARKS: i32 = 2;
+export const L_MEMO: i32 = 3;
+export const L_RECORDS: i32 = 4;
+export const L_LINE: i32 = 5;
+export const L_NESTING: i32 = 6;
+
+/** Values on the stack; CPython's own stack has no limit, but real pickles stay at thousands. */
+export const MAX_STACK: i32 = 1 << 22;
+/** MARK nesting; real pickles nest tens deep. 100,000-deep hostile nesting still fits. */
+export const MAX_MARKS: i32 = 1 << 20;
+/** Longest protocol-0 text line (module path, number, persistent id). */
+export const MAX_LINE: i32 = 65536;
+/** Pickles inside pickles (joblib object arrays); each has its own memo. */
+export const MAX_NESTING: i32 = 8;
+
+// Events: six i64 words each [type, offset, opcode index, a, b, c].
+export const E_IMPORT: i64 = 1; // a: global handle
+export const E_CALL: i64 = 2; // a: call handle
+export const E_MUTATION: i64 = 3; // a: target, b: key or state, c: opcode
+export const E_PERSID: i64 = 4; // a: persid handle
+export const E_FRAME: i64 = 5; // a: 1 opcode crosses the frame end, 2 frame inside a frame; b: frame end
+export const E_STOP: i64 = 6; // a: value, b: nesting depth
+export const E_BUILD: i64 = 7; // a: target, b: state (joblib layout only; the machine pauses after it)
+export const E_BUFFER: i64 = 8; // out-of-band buffer (NEXT_BUFFER)
+export const E_PROTO: i64 = 9; // a: protocol
+const EVENT_WORDS: i32 = 6;
+const EVENT_CAPACITY: i32 = 4096;
+const EVENTS: usize = memory.data(EVENT_CAPACITY * EVENT_WORDS * 8, 16);
+let eventCount: i32 = 0;
+
+let stack: usize = 0;
+let stackCap: i32 = 0;
+let top: i32 = 0;
+let marks: usize = 0;
+let marksCap: i32 = 0;
+let markDepth: i32 = 0;
+
+// Nesting contexts: where the stack and marks of the current pickle start, and its memo.
+const ctxStackBase = new StaticArray<i32>(MAX_NESTING + 1);
+const ctxMarkBase = new StaticArray<i32>(MAX_NESTING + 1);
+const ctxMemo = new Array<Memo>();
+let depth: i32 = 0;
+let memo: Memo = new Memo();
+
+let position: i64 = 0;
+let streamSize: i64 = 0;
+let opIndex: i64 = 0;
+let frameEnd: i64 = -1;
+let protocol: i32 = -1;
+let lastOpcode: i32 = -1;
+let limitHit: i32 = 0;
+let joblibLayout: bool = false;
+let pauseAfterBuild: bool = false;
+
+function emit(type: i64, offset: i64, a: i64, b: i64, c: i64): void {
+  const e = EVENTS + (<usize>(eventCount * EVENT_WORDS) << 3);
+  store<i64>(e, type);
+  store<i64>(e, offset, 8);
+  store<i64>(e, opIndex, 16);
+  store<i64>(e, a, 24);
+  store<i64>(e, b, 32);
+  store<i64>(e, c, 40);
+  eventCount++;
+}
+
+function release(): void {
+  if (stack != 0) heap.free(stack);
+  if (marks != 0) heap.free(marks);
+  stack = 0;
+  marks = 0;
+  stackCap = 0;
+  marksCap = 0;
+  for (let i = 0; i < ctxMemo.length; i++) ctxMemo[i].release();
+  ctxMemo.length = 0;
+  memo.release();
+}
+
+/** Starts a stream of `size` bytes at `start`; joblib: pause after every BUILD. */
+export function pickleMachineBegin(start: f64, size: f64, joblib: bool): void {
+  release();
+  arenaReset();
+  resetRecordCount();
+  memo = new Memo();
+  stackCap = 1024;
+  stack = heap.alloc(<usize>stackCap << 3);
+  marksCap = 256;
+  marks = heap.alloc(<usize>marksCap << 2);
+  position = <i64>start;
+  streamSize = <i64>size;
+  opIndex = 0;
+  joblibLayout = joblib;
+  beginPickle();
+}
+
+/** A fresh pickle at the current position (after STOP): new stack and memo, same arena. */
+export function pickleMachineNext(at: f64): void {
+  position = <i64>at;
+  memo.release();
+  memo = new Memo();
+  beginPickle();
+}
+
+function beginPickle(): void {
+  top = 0;
+  markDepth = 0;
+  depth = 0;
+  frameEnd = -1;
+  protocol = -1;
+  lastOpcode = -1;
+  limitHit = 0;
+  eventCount = 0;
+  pauseAfterBuild = false;
+  unchecked(ctxStackBase[0] = 0);
+  unchecked(ctxMarkBase[0] = 0);
+}
+
+/** A pickle nested at the current position (joblib object array): its own memo; STOP returns to this one. */
+export function pickleMachineNest(): bool {
+  if (depth >= MAX_NESTING) {
+    limitHit = L_NESTING;
+    return false;
+  }
+  ctxMemo.push(memo);
+  memo = new Memo();
+  depth++;
+  unchecked(ctxStackBase[depth] = top);
+  unchecked(ctxMarkBase[depth] = markDepth);
+  return true;
+}
+
+/** Moves the read position (joblib: past raw array bytes). */
+export function pickleMachineSeek(at: f64): void { position = <i64>at; }
+export function pickleMachineEnd(): void { release(); arenaReset(); resetRecordCount(); }
+
+export function pickleMachinePosition(): f64 { return <f64>position; }
+export function pickleMachineOpcodes(): f64 { return <f64>opIndex; }
+export function pickleMachineProtocol(): i32 { return protocol; }
+export function pickleMachineLastOpcode(): i32 { return lastOpcode; }
+export function pickleMachineLimit(): i32 { return limitHit; }
+export function pickleMachineDepth(): i32 { return depth; }
+export function pickleMachineMemoSize(): f64 { return <f64>memo.size; }
+export function pickleMachineStackSize(): i32 { return top; }
+export function pickleMachineMarks(): i32 { return markDepth; }
+export function pickleMachineRecords(): i32 { return recordsUsed(); }
+export function pickleEventCount(): i32 { return eventCount; }
+export function pickleEventsPointer(): usize { return EVENTS; }
+export function pickleEventsClear(): void { eventCount = 0; }
+
+// ---- stack ----
+
+@inline function fence(): i32 {
+  return markDepth > unchecked(ctxMarkBase[depth]) ? load<i32>(marks + (<usize>(markDepth - 1) << 2)) : unchecked(ctxStackBase[depth]);
+}
+@inline function above(): i32 { return top - fence(); }
+@inline function at(i: i32): i64 { return load<i64>(stack + (<usize>i << 3)); }
+@inline function peek(): i64 { return load<i64>(stack + (<usize>(top - 1) << 3)); }
+@inline function pop(): i64 { top--; return load<i64>(stack + (<usize>top << 3)); }
+
+function push(h: i64): bool {
+  if (top == stackCap) {
+    if (stackCap >= MAX_STACK) {
+      limitHit = L_STACK;
+      return false;
+    }
+    const cap = min(stackCap * 2, MAX_STACK);
+    stack = heap.realloc(stack, <usize>cap << 3);
+    stackCap = cap;
+  }
+  store<i64>(stack + (<usize>top << 3), h);
+  top++;
+  return true;
+}
+
+function pushMark(): bool {
+  if (markDepth == marksCap) {
+    if (marksCap >= MAX_MARKS) {
+      limitHit = L_MARKS;
+      return false;
+    }
+    const cap = min(marksCap * 2, MAX_MARKS);
+    marks = heap.realloc(marks, <usize>cap << 2);
+    marksCap = cap;
+  }
+  store<i32>(marks + (<usize>markDepth << 2), top);
+  markDepth++;
+  return true;
+}
+
+/** Items above the topmost mark become a container; the mark is dropped. */
+function fromMark(kind: i64, offset: i64): i64 {
+  const base = fence();
+  const h = newContainer(kind, offset);
+  for (let i = base; i < top; i++) addItem(h, at(i));
+  top = base;
+  markDepth--;
+  return h;
+}
+
+@inline function isImported(h: i64): bool { return kindOf(h) == K_GLOBAL; }
+
+// ---- argument helpers ----
+
+function findNewline(from: usize, end: usize): i32 {
+  for (let p = from; p < end; p++) if (load<u8>(p) == 0x0a) return <i32>(p - from);
+  return -1;
+}
+
+/** Parses an optionally signed decimal line; sets parsedValue, false when it is not one or is too long for i64 math. */
+let parsedValue: i64 = 0;
+function parseDecimal(p: usize, n: i32, allowL: bool): bool {
+  let end = n;
+  if (allowL && end > 0 && load<u8>(p + end - 1) == 0x4c) end--;
+  let i = 0;
+  let negative = false;
+  if (end > 0 && (load<u8>(p) == 0x2d || load<u8>(p) == 0x2b)) {
+    negative = load<u8>(p) == 0x2d;
+    i = 1;
+  }
+  if (i >= end) return false;
+  let v: i64 = 0;
+  let big = false;
+  for (; i < end; i++) {
+    const c = load<u8>(p + i);
+    if (c < 0x30 || c > 0x39) return false;
+    if (v > 100000000000000000) big = true;
+    else v = v * 10 + <i64>(c - 0x30);
+  }
+  parsedValue = big ? 0x7fffffffffffffff : negative ? -v : v;
+  return true;
+}
+
+@inline function fitsInline(v: i64): bool { return v >= -(<i64>1 << 56) && v < (<i64>1 << 56); }
+
+// ---- the loop ----
+
+/**
+ * Runs opcodes in the window [windowStart, windowStart + length) copied to the
+ * input buffer, from the current position. NEED_MORE: read on at the position;
+ * PAUSED: drain events, then call again; STOPPED: the outermost pickle ended
+ * (position after STOP); negative: an error at the opcode at the position.
+ */
+export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): i32 {
+  const windowStart = <i64>windowStartF;
+  const windowEnd = windowStart + <i64>length;
+  const lastWindow = atEnd || windowEnd >= streamSize;
+  while (true) {
+    if (eventCount > EVENT_CAPACITY - 4) return M_PAUSED;
+    if (pauseAfterBuild) {
+      pauseAfterBuild = false;
+      return M_PAUSED;
+    }
+    if (position < windowStart || position >= windowEnd) {
+      if (position >= streamSize) return M_TRUNCATED;
+      return position == windowEnd && lastWindow ? M_TRUNCATED : M_NEED_MORE;
+    }
+    const p = INPUT + <usize>(position - windowStart);
+    const avail = windowEnd - position - 1; // bytes after the opcode byte in the window
+    const code = <i32>load<u8>(p);
+    const a = p + 1;
+    const offset = position;
+    lastOpcode = code;
+    let next: i64 = position + 1;
+    let h: i64 = 0;
+
+    // Arguments first: how long, and is it all here?
+    let fixed: i64 = 0;
+    switch (code) {
+      case 0x4b: case 0x68: case 0x71: case 0x80: case 0x82: case 0x43: case 0x55: case 0x8c: case 0x8a: fixed = 1; break; // uint1 or 1-byte length
+      case 0x4d: case 0x83: fixed = 2; break;
+      case 0x4a: case 0x6a: case 0x72: case 0x84: case 0x42: case 0x54: case 0x58: case 0x8b: fixed = 4; break;
+      case 0x47: case 0x95: case 0x8d: case 0x8e: case 0x96: fixed = 8; break;
+      default: fixed = 0;
+    }
+    if (avail < fixed) return lastWindow ? M_TRUNCATED : M_NEED_MORE;
+    next += fixed;
+
+    switch (code) {
+      // ---- framing and protocol ----
+      case 0x80: { // PROTO
+        const v = <i32>load<u8>(a);
+        if (v > HIGHEST_PROTOCOL) return M_BAD_ARGUMENT;
+        if (protocol < 0) protocol = v;
+        emit(E_PROTO, offset, <i64>v, 0, 0);
+        break;
+      }
+      case 0x95: { // FRAME
+        const n = load<i64>(a);
+        if (n < 0 || n > streamSize - next) return M_LENGTH_BEYOND_FILE;
+        if (offset < frameEnd) emit(E_FRAME, offset, 2, frameEnd, 0);
+        frameEnd = next + n;
+        break;
+      }
+      case 0x2e: { // STOP
+        if (above() < 1) return M_STACK_UNDERFLOW;
+        const v = pop();
+        emit(E_STOP, offset, v, <i64>depth, 0);
+        if (depth > 0) {
+          // back to the outer pickle: its stack and marks resume where they were
+          memo.release();
+          memo = ctxMemo.pop();
+          top = unchecked(ctxStackBase[depth]);
+          markDepth = unchecked(ctxMarkBase[depth]);
+          depth--;
+          position = next;
+          opIndex++;
+          return M_PAUSED;
+        }
+        position = next;
+        opIndex++;
+        return M_STOPPED;
+      }
+      // ---- stack and memo ----
+      case 0x28: if (!pushMark()) return M_LIMIT; break; // MARK
+      case 0x30: { // POP: an empty frame drops the mark instead, as CPython does
+        if (above() > 0) top--;
+        else if (markDepth > unchecked(ctxMarkBase[depth])) markDepth--;
+        else return M_STACK_UNDERFLOW;
+        break;
+      }
+      case 0x31: { // POP_MARK
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        top = fence();
+        markDepth--;
+        break;
+      }
+      case 0x32: { // DUP
+        if (above() < 1) return M_STACK_UNDERFLOW;
+        if (!push(peek())) return M_LIMIT;
+        break;
+      }
+      case 0x68: case 0x6a: case 0x67: { // BINGET, LONG_BINGET, GET
+        let key: i64 = 0;
+        if (code == 0x68) key = <i64>load<u8>(a);
+        else if (code == 0x6a) key = <i64>load<u32>(a);
+        else {
+          const n = findNewline(a, a + <usize>avail);
+          if (n < 0) return needLine(avail, lastWindow);
+          if (!parseDecimal(a, n, false) || parsedValue < 0) return M_BAD_ARGUMENT;
+          key = parsedValue;
+          next += <i64>n + 1;
+        }
+        h = memo.get(key);
+        if (h == 0) return M_MEMO_MISS;
+        break;
+      }
+      case 0x71: case 0x72: case 0x70: case 0x94: { // BINPUT, LONG_BINPUT, PUT, MEMOIZE
+        if (above() < 1) return M_STACK_UNDERFLOW;
+        let key: i64 = 0;
+        if (code == 0x71) key = <i64>load<u8>(a);
+        else if (code == 0x72) key = <i64>load<u32>(a);
+        else if (code == 0x94) key = memo.size;
+        else {
+          const n = findNewline(a, a + <usize>avail);
+          if (n < 0) return needLine(avail, lastWindow);
+          if (!parseDecimal(a, n, false) || parsedValue < 0) return M_BAD_ARGUMENT;
+          key = parsedValue;
+          next += <i64>n + 1;
+        }
+        if (!memo.set(key, peek())) {
+          limitHit = L_MEMO;
+          return M_LIMIT;
+        }
+        break;
+      }
+      // ---- scalars ----
+      case 0x4e: h = handle(K_NONE, 0); break;
+      case 0x88: h = handle(K_BOOL, 1); break;
+      case 0x89: h = handle(K_BOOL, 0); break;
+      case 0x4b: h = handle(K_INT, <i64>load<u8>(a)); break;
+      case 0x4d: h = handle(K_INT, <i64>load<u16>(a)); break;
+      case 0x4a: h = handle(K_INT, <i64>load<i32>(a)); break;
+      case 0x47: h = handle(K_FLOAT_AT, offset); break;
+      case 0x8a: { // LONG1
+        next += <i64>load<u8>(a);
+        h = handle(K_INT_AT, offset);
+        break;
+      }
+      case 0x8b: { // LONG4
+        const n = load<i32>(a);
+        if (n < 0) return M_BAD_ARGUMENT;
+        next += <i64>n;
+        h = handle(K_INT_AT, offset);
+        break;
+      }
+      case 0x49: case 0x4c: case 0x46: { // INT, LONG, FLOAT (text)
+        const n = findNewline(a, a + <usize>avail);
+        if (n < 0) return needLine(avail, lastWindow);
+        if (code == 0x46) {
+          if (n == 0) return M_BAD_ARGUMENT;
+          h = handle(K_FLOAT_AT, offset);
+        } else {
+          if (!parseDecimal(a, n, code == 0x4c)) return M_BAD_ARGUMENT;
+          if (code == 0x49 && n == 2 && load<u8>(a) == 0x30 && (load<u8>(a + 1) == 0x30 || load<u8>(a + 1) == 0x31)) {
+            h = handle(K_BOOL, <i64>(load<u8>(a + 1) - 0x30)); // protocol 0 writes True/False as I01/I00
+          } else {
+            h = fitsInline(parsedValue) && parsedValue != 0x7fffffffffffffff ? handle(K_INT, parsedValue) : handle(K_INT_AT, offset);
+          }
+        }
+        next += <i64>n + 1;
+        break;
+      }
+      case 0x53: case 0x56: { // STRING, UNICODE (text)
+        const n = findNewline(a, a + <usize>avail);
+        if (n < 0) return needLine(avail, lastWindow);
+        if (code == 0x53) {
+          const q = n >= 2 ? load<u8>(a) : 0;
+          if (n < 2 || (q != 0x27 && q != 0x22) || load<u8>(a + n - 1) != q) return M_BAD_ARGUMENT;
+        }
+        next += <i64>n + 1;
+        h = handle(K_STR_AT, offset);
+        break;
+      }
+      case 0x55: case 0x43: case 0x8c: { // SHORT_BINSTRING, SHORT_BINBYTES, SHORT_BINUNICODE
+        next += <i64>load<u8>(a);
+        h = handle(code == 0x43 ? K_BYTES_AT : K_STR_AT, offset);
+        break;
+      }
+      case 0x54: { // BINSTRING: signed length
+        const n = load<i32>(a);
+        if (n < 0) return M_BAD_ARGUMENT;
+        next += <i64>n;
+        h = handle(K_STR_AT, offset);
+        break;
+      }
+      case 0x58: case 0x42: { // BINUNICODE, BINBYTES
+        next += <i64>load<u32>(a);
+        h = handle(code == 0x42 ? K_BYTES_AT : K_STR_AT, offset);
+        break;
+      }
+      case 0x8d: case 0x8e: case 0x96: { // BINUNICODE8, BINBYTES8, BYTEARRAY8
+        const n = load<i64>(a);
+        if (n < 0 || n > streamSize) return M_LENGTH_BEYOND_FILE;
+        next += n;
+        h = handle(code == 0x8d ? K_STR_AT : code == 0x8e ? K_BYTES_AT : K_BYTEARRAY_AT, offset);
+        break;
+      }
+      case 0x97: { // NEXT_BUFFER: only a loader given out-of-band buffers can resolve it
+        h = handle(K_BUFFER, offset);
+        emit(E_BUFFER, offset, 0, 0, 0);
+        break;
+      }
+      case 0x98: if (above() < 1) return M_STACK_UNDERFLOW; break; // READONLY_BUFFER
+      // ---- containers ----
+      case 0x29: h = newContainer(K_TUPLE, offset); break;
+      case 0x5d: h = newContainer(K_LIST, offset); break;
+      case 0x7d: h = newContainer(K_DICT, offset); break;
+      case 0x8f: h = newContainer(K_SET, offset); break;
+      case 0x85: case 0x86: case 0x87: { // TUPLE1..3
+        const n = code - 0x84;
+        if (above() < n) return M_STACK_UNDERFLOW;
+        h = newContainer(K_TUPLE, offset);
+        for (let i = top - n; i < top; i++) addItem(h, at(i));
+        top -= n;
+        break;
+      }
+      case 0x74: case 0x6c: case 0x91: { // TUPLE, LIST, FROZENSET from the mark
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        h = fromMark(code == 0x74 ? K_TUPLE : code == 0x6c ? K_LIST : K_FROZENSET, offset);
+        break;
+      }
+      case 0x64: { // DICT from the mark
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        if (above() & 1) return M_ODD_ITEMS;
+        h = fromMark(K_DICT, offset);
+        break;
+      }
+      case 0x61: { // APPEND
+        if (above() < 2) return M_STACK_UNDERFLOW;
+        const v = pop();
+        write(peek(), 0, v, code, offset);
+        break;
+      }
+      case 0x73: { // SETITEM
+        if (above() < 3) return M_STACK_UNDERFLOW;
+        const v = pop();
+        const k = pop();
+        write(peek(), k, v, code, offset);
+        break;
+      }
+      case 0x65: case 0x75: case 0x90: { // APPENDS, SETITEMS, ADDITEMS: target below the mark
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        const base = fence();
+        if (base - unchecked(ctxStackBase[depth]) < 1 || (markDepth - 1 > unchecked(ctxMarkBase[depth]) && base <= load<i32>(marks + (<usize>(markDepth - 2) << 2)))) {
+          return M_STACK_UNDERFLOW;
+        }
+        if (code == 0x75 && ((top - base) & 1)) return M_ODD_ITEMS;
+        const target = at(base - 1);
+        if (isImported(target)) {
+          // one event per opcode: the write itself is the finding
+          if (top > base) emit(E_MUTATION, offset, target, at(base), <i64>code);
+        } else if (code == 0x75) {
+          for (let i = base; i < top; i += 2) write(target, at(i), at(i + 1), code, offset);
+        } else {
+          for (let i = base; i < top; i++) write(target, 0, at(i), code, offset);
+        }
+        top = base;
+        markDepth--;
+        break;
+      }
+      // ---- imports ----
+      case 0x63: case 0x69: { // GLOBAL, INST: "module\nname\n"
+        const end = a + <usize>avail;
+        const n1 = findNewline(a, end);
+        if (n1 < 0) return needLine(avail, lastWindow);
+        const n2 = findNewline(a + <usize>n1 + 1, end);
+        if (n2 < 0) return needLine(avail, lastWindow);
+        if (n1 == 0 || n2 == 0) return M_BAD_ARGUMENT;
+        const g = newGlobal(offset, opIndex, <i64>code);
+        if (g == 0) return recordsLimit();
+        setWord(g, G_MODULE, offset + 1);
+        setWord(g, G_MODULE_LEN, <i64>n1);
+        setWord(g, G_NAME, offset + 2 + <i64>n1);
+        setWord(g, G_NAME_LEN, <i64>n2);
+        next += <i64>n1 + <i64>n2 + 2;
+        const gh = handle(K_GLOBAL, <i64>g);
+        emit(E_IMPORT, offset, gh, 0, 0);
+        if (code == 0x63) {
+          h = gh;
+        } else {
+          if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+          const args = fromMark(K_TUPLE, offset);
+          h = call(offset, code, gh, args, 0);
+          if (h == 0) return M_LIMIT;
+        }
+        break;
+      }
+      case 0x93: { // STACK_GLOBAL: module and name from the stack, constant or not
+        if (above() < 2) return M_STACK_UNDERFLOW;
+        const name = pop();
+        const module = pop();
+        const g = newGlobal(offset, opIndex, <i64>code);
+        if (g == 0) return recordsLimit();
+        setWord(g, G_MODULE, module);
+        setWord(g, G_MODULE_LEN, -1);
+        setWord(g, G_NAME, name);
+        setWord(g, G_NAME_LEN, -1);
+        h = handle(K_GLOBAL, <i64>g);
+        emit(E_IMPORT, offset, h, 0, 0);
+        break;
+      }
+      case 0x82: case 0x83: case 0x84: { // EXT1, EXT2, EXT4: through the copyreg registry
+        const ext: i64 = code == 0x82 ? <i64>load<u8>(a) : code == 0x83 ? <i64>load<u16>(a) : <i64>load<i32>(a);
+        const g = newGlobal(offset, opIndex, <i64>code);
+        if (g == 0) return recordsLimit();
+        setWord(g, G_MODULE_LEN, -2);
+        setWord(g, G_NAME_LEN, -2);
+        setWord(g, G_EXT, ext);
+        h = handle(K_GLOBAL, <i64>g);
+        emit(E_IMPORT, offset, h, 0, 0);
+        break;
+      }
+      // ---- calls ----
+      case 0x52: case 0x81: { // REDUCE callable(*args), NEWOBJ cls.__new__(cls, *args)
+        if (above() < 2) return M_STACK_UNDERFLOW;
+        const args = pop();
+        const callee = pop();
+        h = call(offset, code, callee, args, 0);
+        if (h == 0) return M_LIMIT;
+        break;
+      }
+      case 0x92: { // NEWOBJ_EX cls.__new__(cls, *args, **kwargs)
+        if (above() < 3) return M_STACK_UNDERFLOW;
+        const kwargs = pop();
+        const args = pop();
+        const callee = pop();
+        h = call(offset, code, callee, args, kwargs);
+        if (h == 0) return M_LIMIT;
+        break;
+      }
+      case 0x6f: { // OBJ: class and arguments above the mark
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        const base = fence();
+        if (top - base < 1) return M_STACK_UNDERFLOW;
+        const callee = at(base);
+        const args = newContainer(K_TUPLE, offset);
+        for (let i = base + 1; i < top; i++) addItem(args, at(i));
+        top = base;
+        markDepth--;
+        h = call(offset, code, callee, args, 0);
+        if (h == 0) return M_LIMIT;
+        break;
+      }
+      case 0x62: { // BUILD: obj.__setstate__(state), or a write into its __dict__
+        if (above() < 2) return M_STACK_UNDERFLOW;
+        const state = pop();
+        const target = peek();
+        if (isImported(target)) emit(E_MUTATION, offset, target, state, <i64>code);
+        else if (kindOf(target) == K_CALL) setWord(<usize>payloadOf(target), R_STATE, state);
+        if (joblibLayout) {
+          emit(E_BUILD, offset, target, state, <i64>depth);
+          pauseAfterBuild = true;
+        }
+        break;
+      }
+      case 0x50: { // PERSID: a text id
+        const n = findNewline(a, a + <usize>avail);
+        if (n < 0) return needLine(avail, lastWindow);
+        const r = newPersid(offset, opIndex, offset + 1, <i64>n);
+        if (r == 0) return recordsLimit();
+        next += <i64>n + 1;
+        h = handle(K_PERSID, <i64>r);
+        emit(E_PERSID, offset, h, 0, 0);
+        break;
+      }
+      case 0x51: { // BINPERSID: the id is a value
+        if (above() < 1) return M_STACK_UNDERFLOW;
+        const r = newPersid(offset, opIndex, pop(), -1);
+        if (r == 0) return recordsLimit();
+        h = handle(K_PERSID, <i64>r);
+        emit(E_PERSID, offset, h, 0, 0);
+        break;
+      }
+      default:
+        return M_UNKNOWN_OPCODE;
+    }
+
+    if (next > streamSize) return M_LENGTH_BEYOND_FILE;
+    if (offset < frameEnd && next > frameEnd) emit(E_FRAME, offset, 1, frameEnd, 0);
+    if (h != 0 && !push(h)) return M_LIMIT;
+    position = next;
+    opIndex++;
+  }
+}
+
+function needLine(avail: i64, lastWindow: bool): i32 {
+  if (lastWindow) return M_TRUNCATED;
+  if (avail >= <i64>MAX_LINE) {
+    limitHit = L_LINE;
+    return M_LIMIT;
+  }
+  return M_NEED_MORE;
+}
+
+function recordsLimit(): i32 {
+  limitHit = L_RECORDS;
+  return M_LIMIT;
+}
+
+function call(offset: i64, via: i32, callee: i64, args: i64, kwargs: i64): i64 {
+  const r = newCall(offset, opIndex, <i64>via, callee, args, kwargs);
+  if (r == 0) {
+    limitHit = L_RECORDS;
+    return 0;
+  }
+  const h = handle(K_CALL, <i64>r);
+  emit(E_CALL, offset, h, 0, 0);
+  return h;
+}
+
+/** APPEND(S) / SETITEM(S) / ADDITEMS into a target: a write into an import is a gadget. */
+function write(target: i64, key: i64, value: i64, code: i32, offset: i64): void {
+  const kind = kindOf(target);
+  if (kind == K_GLOBAL) {
+    if (code == 0x61 || code == 0x73) emit(E_MUTATION, offset, target, key != 0 ? key : value, <i64>code);
+    return;
+  }
+  if (kind == K_CALL) {
+    // items set on an object (OrderedDict state dicts): kept as pairs, key 0 for appends
+    addItem(target, key);
+    addItem(target, value);
+  } else if (kind == K_DICT) {
+    addItem(target, key);
+    addItem(target, value);
+  } else {
+    addItem(target, value);
+  }
+}
+
+export { MAX_RECORDS };

@@ -1,0 +1,420 @@
+// Runs one pickle stream through the symbolic machine and turns what it saw
+// into findings and report content: every import judged by the policy, every
+// call rendered as Python, writes into imports, frame damage, further pickles
+// and trailing bytes. Used by every format that carries a pickle.
+import type { ByteSource } from '../byte-source.js';
+import { LimitError, MalformedError } from '../errors.js';
+import type { AnalysisContext } from '../formats/driver.js';
+import type { Location } from '../report.js';
+import { DEFAULT_IMPORT_POLICY, type ImportJudgement, type ImportPolicy } from '../policy/index.js';
+import { MachineStatus, type PickleMachine } from '../wasm.js';
+import { arrayLayout } from './joblib-arrays.js';
+import { fromNodes } from './nodes.js';
+import { opcodeName } from './opcode-names.js';
+import { globalName, renderPython } from './render.js';
+import { StreamReader } from './stream-reader.js';
+import { collectTensors, isRebuildCall, isTorchStorageId, type CheckpointTensor } from './tensors.js';
+import type { PickleStreamInput, PickleStreamResult, PyValue } from './types.js';
+
+/** Imports and calls listed in order in the report (the decompiled view); the rest are counted. */
+export const MAX_LISTED_EVENTS = 1000;
+/** Pickles in one stream; real files hold one (legacy torch: five). */
+export const MAX_PICKLES = 1000;
+/** Bytes searched for another pickle when junk follows a STOP. */
+export const MAX_RESYNC_BYTES = 1 << 20;
+/** Tensors listed for one checkpoint; real ones hold up to tens of thousands. */
+export const MAX_TENSORS_LISTED = 200_000;
+/** Persistent ids kept for the caller (legacy torch needs each storage's). */
+const MAX_PERSISTENT_IDS = 200_000;
+// Rendering budgets: one call, the value a pickle returns, a checkpoint's whole tensor tree.
+const CALL_VIEW = { nodes: 400, depth: 8, items: 16 };
+const VALUE_VIEW = { nodes: 2000, depth: 12, items: 32 };
+const TENSOR_VIEW = { nodes: 4_000_000, depth: 64, items: 1_000_000 };
+
+const LIMIT_NAMES: Record<number, [string, string]> = {
+  1: ['MAX_STACK', 'the unpickler stack grew past 4,194,304 values'],
+  2: ['MAX_MARKS', 'MARKs nest deeper than 1,048,576'],
+  3: ['MAX_MEMO', 'the memo grew past its 192 MiB budget (or past 65,536 keys above 2^26)'],
+  4: ['MAX_RECORDS', 'more than 1,048,576 imports, calls and persistent ids'],
+  5: ['MAX_LINE', 'a protocol-0 text argument is longer than 65,536 bytes'],
+  6: ['MAX_NESTING', 'pickles nest more than 8 deep'],
+};
+
+export interface ListedEvent {
+  kind: 'import' | 'call' | 'mutation';
+  offset: number;
+  opcodeIndex: number;
+  /** The Python it amounts to. */
+  python: string;
+  via?: string;
+  /** For imports and calls of an import: the policy tier. */
+  tier?: ImportJudgement['tier'] | 'dynamic';
+}
+
+interface ImportSeen {
+  module: string;
+  name: string;
+  judgement: ImportJudgement;
+  count: number;
+  calls: number;
+  location: Location;
+  via: string;
+  firstCall?: string;
+}
+
+export async function analysePickleStream(ctx: AnalysisContext, input: PickleStreamInput): Promise<PickleStreamResult> {
+  const run = new StreamRun(ctx, input);
+  try {
+    return await run.run();
+  } finally {
+    run.finish();
+  }
+}
+
+class StreamRun {
+  private readonly source: ByteSource;
+  private readonly reader: StreamReader;
+  private readonly policy: ImportPolicy;
+  private readonly base: number;
+  private machine!: PickleMachine;
+  private readonly imports = new Map<string, ImportSeen>();
+  private readonly listed: ListedEvent[] = [];
+  private eventsSeen = 0;
+  private callsSeen = 0;
+  private readonly protocols = new Set<number>();
+  private readonly values: PyValue[] = [];
+  private readonly persistentIds: PyValue[] = [];
+  private foreignPersistentIds = 0;
+  private firstForeignPersid?: Location;
+  private frameDamage = 0;
+  private firstFrameDamage?: { location: Location; kind: number };
+  private buffers = 0;
+  private rebuildCalls = 0;
+  private tensors: CheckpointTensor[] = [];
+  private pendingBuild?: { target: bigint; offset: number; depth: number };
+  private pickles = 0;
+  private end = 0;
+  private complete = true;
+  private readonly summary: Record<string, unknown>;
+
+  constructor(
+    private readonly ctx: AnalysisContext,
+    private readonly input: PickleStreamInput,
+  ) {
+    this.source = input.source;
+    this.reader = new StreamReader(input.source);
+    this.policy = (ctx as { policy?: ImportPolicy }).policy ?? DEFAULT_IMPORT_POLICY;
+    this.base = input.baseOffset ?? 0;
+    this.summary = { ...(input.member !== undefined ? { member: input.member } : {}), offset: this.base, size: this.source.size };
+    const pickle = (ctx.content.pickle ??= { streams: [] }) as { streams: unknown[] };
+    pickle.streams.push(this.summary);
+  }
+
+  private at(offset: number, opcodeIndex?: number): Location {
+    return { ...(this.input.member !== undefined ? { member: this.input.member } : {}), offset: this.base + offset, ...(opcodeIndex !== undefined ? { opcodeIndex } : {}) };
+  }
+
+  async run(): Promise<PickleStreamResult> {
+    const size = this.source.size;
+    if (size === 0) throw new MalformedError('the pickle stream is empty: no opcode before the end', this.at(0));
+    this.machine = this.ctx.wasm.pickleMachine(0, size, this.input.layout === 'joblib');
+    const capacity = this.ctx.wasm.inputCapacity;
+    let windowStart = 0;
+    let window = await this.source.read(0, capacity);
+    for (;;) {
+      const status = this.machine.feed(windowStart, window, windowStart + window.length >= size);
+      await this.drain();
+      const state = this.machine.state();
+      if (status === MachineStatus.NeedMore || status === MachineStatus.Paused) {
+        if (this.pendingBuild) {
+          const ok = await this.joblibArray(this.pendingBuild);
+          this.pendingBuild = undefined;
+          if (!ok) break;
+        }
+        const position = this.machine.state().position;
+        if (status === MachineStatus.NeedMore || position < windowStart || position >= windowStart + window.length) {
+          windowStart = position;
+          window = await this.source.read(position, capacity);
+        }
+        continue;
+      }
+      if (status === MachineStatus.Stopped) {
+        this.pickles++;
+        this.end = state.position;
+        if (this.input.single || this.end >= size) break;
+        const next = await this.findNextPickle(this.end);
+        if (next === undefined) break;
+        if (this.pickles >= MAX_PICKLES) {
+          throw new LimitError('MAX_PICKLES', this.pickles, `more than ${MAX_PICKLES} pickles in one stream`, this.at(next));
+        }
+        this.machine.next(next);
+        windowStart = next;
+        window = await this.source.read(next, capacity);
+        continue;
+      }
+      this.fail(status, state.position, state.lastOpcode, state.limit);
+    }
+    return { end: this.end, pickles: this.pickles, values: this.values, persistentIds: this.persistentIds, complete: this.complete };
+  }
+
+  /** Turns an error status into the exception that stops the stream. */
+  private fail(status: MachineStatus, position: number, opcode: number, limit: number): never {
+    const where = this.at(position, this.machine.state().opcodes);
+    const op = opcodeName(opcode);
+    switch (status) {
+      case MachineStatus.Limit: {
+        const [name, why] = LIMIT_NAMES[limit] ?? ['MAX_PICKLE_LIMIT', 'a pickle limit was reached'];
+        throw new LimitError(name, position, `pickle analysis stopped at ${op} (byte ${this.base + position}): ${why}`, where);
+      }
+      case MachineStatus.UnknownOpcode:
+        throw new MalformedError(`byte 0x${opcode.toString(16).padStart(2, '0')} at offset ${this.base + position} is not a pickle opcode`, where);
+      case MachineStatus.BadArgument:
+        throw new MalformedError(`${op} at offset ${this.base + position} has an invalid argument`, where);
+      case MachineStatus.StackUnderflow:
+        throw new MalformedError(`${op} at offset ${this.base + position} needs more values than the stack holds above its mark (stack underflow)`, where);
+      case MachineStatus.Truncated:
+        throw new MalformedError(`the pickle ends at offset ${this.base + position}${opcode >= 0 ? `, inside or after ${op},` : ''} before its STOP opcode (truncated)`, where);
+      case MachineStatus.LengthBeyondFile:
+        throw new MalformedError(`${op} at offset ${this.base + position} declares a length that runs past the end of the stream`, where);
+      case MachineStatus.MemoMiss:
+        throw new MalformedError(`${op} at offset ${this.base + position} fetches a memo entry that was never stored`, where);
+      case MachineStatus.OddItems:
+        throw new MalformedError(`${op} at offset ${this.base + position} pairs keys and values from an odd number of items`, where);
+    }
+    throw new MalformedError(`the pickle machine stopped with status ${status} at offset ${this.base + position}`, where);
+  }
+
+  /** After a STOP with bytes left: another pickle right there, one a little further (after junk), or trailing data. */
+  private async findNextPickle(from: number): Promise<number | undefined> {
+    const size = this.source.size;
+    if (await this.pickleStartsAt(from)) {
+      this.ctx.findings.add('pickle.extra-pickle', `another pickle starts right after the STOP at offset ${this.base + from}: pickle.load stops before it, other loaders read it`, this.at(from));
+      return from;
+    }
+    const span = await this.source.read(from, Math.min(MAX_RESYNC_BYTES, size - from));
+    for (let i = 1; i + 1 < span.length; i++) {
+      if (span[i] === 0x80 && span[i + 1]! >= 2 && span[i + 1]! <= 5 && (await this.pickleStartsAt(from + i))) {
+        this.ctx.findings.add('pickle.trailing-data', `${i} bytes after the STOP at offset ${this.base + from} that no loader reads`, { ...this.at(from), length: i });
+        this.ctx.findings.add('pickle.extra-pickle', `a further pickle starts at offset ${this.base + from + i}, after ${i} bytes of junk: pickle.load stops before it`, this.at(from + i));
+        return from + i;
+      }
+    }
+    const searched = size - from > MAX_RESYNC_BYTES ? ` (the first ${MAX_RESYNC_BYTES} were searched for a further pickle)` : '';
+    this.ctx.findings.add('pickle.trailing-data', `${size - from} bytes after the last STOP at offset ${this.base + from} that no pickle loader reads${searched}`, { ...this.at(from), length: size - from });
+    return undefined;
+  }
+
+  /** A headed pickle (PROTO 2-5) that gets through a few opcodes, or a protocol 0/1 one that reaches STOP cleanly. */
+  private async pickleStartsAt(offset: number): Promise<boolean> {
+    const head = await this.source.read(offset, 4096);
+    if (head.length < 2) return false;
+    const probe = this.ctx.wasm.pickleProbe(offset, this.source.size);
+    const status = probe.feed(offset, head, offset + head.length >= this.source.size);
+    const s = probe.state();
+    if (head[0] === 0x80) return s.protocol >= 2 && (status === 1 || (status === 0 ? s.opcodes >= 3 : s.opcodes >= 3));
+    return status === 1 && s.items === 0 && s.marks === 0 && s.opcodes >= 2;
+  }
+
+  private async describe(handle: bigint, view: { nodes: number; depth: number; items: number }) {
+    return fromNodes(this.machine.describe(handle, view.nodes, view.depth, view.items), this.reader);
+  }
+
+  private list(event: ListedEvent): void {
+    this.eventsSeen++;
+    if (this.listed.length < MAX_LISTED_EVENTS) this.listed.push(event);
+  }
+
+  private async drain(): Promise<void> {
+    const events = this.machine.drainEvents();
+    for (let e = 0; e < events.length; e += 6) {
+      const type = Number(events[e]!);
+      const offset = Number(events[e + 1]!);
+      const index = Number(events[e + 2]!);
+      const a = events[e + 3]!;
+      const b = events[e + 4]!;
+      const c = events[e + 5]!;
+      switch (type) {
+        case 1: await this.onImport(a, offset, index); break;
+        case 2: await this.onCall(a, offset, index); break;
+        case 3: await this.onMutation(a, b, Number(c), offset, index); break;
+        case 4: await this.onPersistentId(a, offset, index); break;
+        case 5:
+          this.frameDamage++;
+          this.firstFrameDamage ??= { location: this.at(offset, index), kind: Number(a) };
+          break;
+        case 6: if (b === 0n) await this.onStop(a); break;
+        case 7: if (c === 0n) this.pendingBuild = { target: a, offset, depth: 0 }; break;
+        case 8: this.buffers++; break;
+        case 9: this.protocols.add(Number(a)); break;
+      }
+    }
+  }
+
+  private judge(module: string, name: string): ImportJudgement {
+    return this.policy.judge(module, name);
+  }
+
+  private async onImport(handle: bigint, offset: number, index: number): Promise<void> {
+    const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
+    if (value.type === 'dynamic-global') {
+      const python = renderPython(value);
+      this.list({ kind: 'import', offset, opcodeIndex: index, python, via: 'STACK_GLOBAL', tier: 'dynamic' });
+      this.ctx.findings.add('pickle.dynamic-import', `STACK_GLOBAL at offset ${this.base + offset} imports a name that is not a constant string: ${python}`, this.at(offset, index), { import: python });
+      return;
+    }
+    if (value.type !== 'global') return;
+    if (value.ext !== undefined) {
+      this.list({ kind: 'import', offset, opcodeIndex: index, python: `copyreg extension ${value.ext}`, via: 'EXT', tier: 'dynamic' });
+      this.ctx.findings.add('pickle.ext-code', `an EXT opcode at offset ${this.base + offset} imports extension code ${value.ext} through the copyreg registry: what it names depends on the loading program`, this.at(offset, index), { code: value.ext });
+      return;
+    }
+    const key = `${value.module}\u0000${value.name}`;
+    let seen = this.imports.get(key);
+    const via = opcodeName(Number(await this.opcodeAt(offset)));
+    if (!seen) {
+      seen = { module: value.module, name: value.name, judgement: this.judge(value.module, value.name), count: 0, calls: 0, location: this.at(offset, index), via };
+      this.imports.set(key, seen);
+    }
+    seen.count++;
+    this.list({ kind: 'import', offset, opcodeIndex: index, python: `from ${value.module} import ${value.name}`, via, tier: seen.judgement.tier });
+  }
+
+  private async opcodeAt(offset: number): Promise<number> {
+    return (await this.reader.bytes(offset, 1))[0] ?? -1;
+  }
+
+  private async onCall(handle: bigint, offset: number, index: number): Promise<void> {
+    this.callsSeen++;
+    const { value } = await this.describe(handle, CALL_VIEW);
+    if (value.type !== 'call') return;
+    const name = globalName(value.callee);
+    if (isRebuildCall(name)) this.rebuildCalls++;
+    let tier: ListedEvent['tier'];
+    if (value.callee.type === 'global' && value.callee.ext === undefined) {
+      const seen = this.imports.get(`${value.callee.module}\u0000${value.callee.name}`);
+      if (seen) {
+        seen.calls++;
+        tier = seen.judgement.tier;
+        if (seen.judgement.tier !== 'safe') seen.firstCall ??= renderPython(value, 500);
+      }
+    } else if (value.callee.type === 'dynamic-global') {
+      tier = 'dynamic';
+    }
+    // the listing skips the thousands of safe rebuild calls of a checkpoint past the first few
+    this.list({ kind: 'call', offset, opcodeIndex: index, python: renderPython(value), via: value.via, ...(tier ? { tier } : {}) });
+  }
+
+  private async onMutation(target: bigint, what: bigint, opcode: number, offset: number, index: number): Promise<void> {
+    const { value: t } = await this.describe(target, { nodes: 64, depth: 4, items: 8 });
+    const { value: w } = await this.describe(what, CALL_VIEW);
+    const name = globalName(t) ?? renderPython(t);
+    const op = opcodeName(opcode);
+    const python = op === 'BUILD' ? `${name}.__setstate__(${renderPython(w)})  # or ${name}.__dict__.update(…)` : op === 'SETITEM' || op === 'SETITEMS' ? `${name}[${renderPython(w)}] = …` : `${name}.append(${renderPython(w)})`;
+    this.list({ kind: 'mutation', offset, opcodeIndex: index, python, via: op, tier: 'dangerous' });
+    this.ctx.findings.add('pickle.global-mutation', `${op} at offset ${this.base + offset} writes into the imported ${name}: ${python}`, this.at(offset, index), { global: name, python });
+  }
+
+  private async onPersistentId(handle: bigint, offset: number, index: number): Promise<void> {
+    const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
+    if (value.type !== 'persid') return;
+    if (this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
+    if (!isTorchStorageId(value.id)) {
+      this.foreignPersistentIds++;
+      this.firstForeignPersid ??= this.at(offset, index);
+    }
+  }
+
+  private async onStop(handle: bigint): Promise<void> {
+    const { value } = await this.describe(handle, VALUE_VIEW);
+    this.values.push(value);
+    if (this.rebuildCalls > 0 && this.tensors.length < MAX_TENSORS_LISTED) {
+      const { value: whole } = await this.describe(handle, TENSOR_VIEW);
+      this.tensors.push(...collectTensors(whole, MAX_TENSORS_LISTED - this.tensors.length));
+    }
+  }
+
+  /** joblib: step over the array bytes after a NumpyArrayWrapper BUILD. False when the stream cannot be followed. */
+  private async joblibArray(build: { target: bigint }): Promise<boolean> {
+    const { value } = await this.describe(build.target, { nodes: 400, depth: 8, items: 64 });
+    const layout = arrayLayout(value);
+    if (!layout) return true;
+    const position = this.machine.state().position;
+    if (layout.kind === 'pickle') {
+      if (!this.machine.nest()) this.fail(MachineStatus.Limit, position, 0x62, this.machine.state().limit);
+      return true;
+    }
+    if (layout.kind === 'unknown') {
+      this.complete = false;
+      this.ctx.findings.add('format.not-analysed', `joblib array at offset ${this.base + position}: ${layout.why}, so its bytes cannot be stepped over; the rest of the pickle was not checked`, this.at(position));
+      return false;
+    }
+    let skip = layout.bytes;
+    if (layout.padded) {
+      const pad = (await this.source.read(position, 1))[0];
+      if (pad === undefined) throw new MalformedError(`the joblib file ends at offset ${this.base + position} where an array's padding byte belongs`, this.at(position));
+      skip += BigInt(1 + pad);
+    }
+    const after = BigInt(position) + skip;
+    if (after > BigInt(this.source.size)) {
+      throw new MalformedError(`a joblib array at offset ${this.base + position} declares ${layout.bytes} bytes, past the end of the file`, this.at(position));
+    }
+    this.machine.seek(Number(after));
+    return true;
+  }
+
+  /** Adds the per-import findings and the report content; runs after success and failure alike. */
+  finish(): void {
+    this.machine?.end();
+    const byUser: string[] = [];
+    for (const seen of this.imports.values()) {
+      const full = `${seen.module}.${seen.name}`;
+      const evidence = { global: full, reason: seen.judgement.reason, imports: seen.count, calls: seen.calls, ...(seen.firstCall ? { call: seen.firstCall } : {}) };
+      const called = seen.firstCall ? `, called as ${seen.firstCall}` : '';
+      if (seen.judgement.tier === 'dangerous') {
+        this.ctx.findings.add('pickle.dangerous-import', `imports ${full}${called}: ${seen.judgement.reason}`, seen.location, evidence);
+      } else if (seen.judgement.tier === 'unknown') {
+        this.ctx.findings.add('pickle.unknown-import', `imports ${full}, which is not on the reviewed safe list${called}`, seen.location, evidence);
+      } else if (seen.judgement.byUser) {
+        byUser.push(full);
+      }
+    }
+    if (byUser.length) {
+      this.ctx.findings.add('pickle.user-allowlist', `judged safe by the user's allowlist, not the built-in list: ${byUser.join(', ')}`, this.at(0), { globals: byUser, entries: [...this.policy.userEntries] });
+    }
+    if (this.firstFrameDamage) {
+      const what = this.firstFrameDamage.kind === 1 ? 'an opcode crosses the end of its FRAME' : 'a FRAME starts before the previous one ends';
+      this.ctx.findings.add('pickle.frame-straddle', `${what} at offset ${this.firstFrameDamage.location.offset}${this.frameDamage > 1 ? ` (${this.frameDamage} places in all)` : ''}`, this.firstFrameDamage.location, { count: this.frameDamage });
+    }
+    if (this.foreignPersistentIds > 0 && this.firstForeignPersid) {
+      this.ctx.findings.add('pickle.persistent-id', `${this.foreignPersistentIds} persistent id(s) that are not PyTorch storages: the loading program's persistent_load decides what they become`, this.firstForeignPersid, { count: this.foreignPersistentIds });
+    }
+    const state = this.machine?.state();
+    Object.assign(this.summary, {
+      pickles: this.pickles,
+      protocols: [...this.protocols],
+      opcodes: state?.opcodes ?? 0,
+      imports: [...this.imports.values()].map((s) => ({ module: s.module, name: s.name, tier: s.judgement.tier, reason: s.judgement.reason, count: s.count, calls: s.calls, offset: s.location.offset, via: s.via, ...(s.judgement.byUser ? { byUser: true } : {}) })),
+      events: this.listed,
+      eventsTotal: this.eventsSeen,
+      calls: this.callsSeen,
+      ...(this.buffers ? { outOfBandBuffers: this.buffers } : {}),
+      ...(this.persistentIds.length ? { persistentIds: this.persistentIds.length } : {}),
+      ...(this.values.length ? { returns: this.values.map((v) => renderPython(v, 4000)) } : {}),
+      ...(this.tensors.length ? { tensors: this.tensors, tensorTotals: totals(this.tensors) } : {}),
+    });
+  }
+}
+
+function totals(tensors: CheckpointTensor[]): { tensors: number; parameters: number; bytes: number; byDtype: Record<string, { tensors: number; parameters: number }> } {
+  const byDtype: Record<string, { tensors: number; parameters: number }> = {};
+  let parameters = 0;
+  let bytes = 0;
+  for (const t of tensors) {
+    parameters += t.parameters;
+    bytes += t.bytes;
+    const d = (byDtype[t.dtype] ??= { tensors: 0, parameters: 0 });
+    d.tensors++;
+    d.parameters += t.parameters;
+  }
+  return { tensors: tensors.length, parameters, bytes, byDtype };
+}

@@ -1,0 +1,111 @@
+// Turns the machine's node list for a value (assembly/pickle/describe.ts)
+// into a PyValue, reading scalar texts back from the stream.
+import { decodeScalar, decodeTextSpan } from './scalars.js';
+import type { StreamReader } from './stream-reader.js';
+import type { PyValue } from './types.js';
+
+// Mirrors the K_* kinds in assembly/pickle/values.ts.
+export const Kind = {
+  Unset: 0, None: 1, Bool: 2, Int: 3, IntAt: 4, FloatAt: 5, StrAt: 6, BytesAt: 7, BytearrayAt: 8,
+  Tuple: 9, List: 10, Dict: 11, Set: 12, Frozenset: 13, Global: 14, Call: 15, Persid: 16, Buffer: 17,
+  Lite: 20, TextSpan: 40, Elided: 41,
+} as const;
+
+/** Opcode names for `via`: what made a call or an import. */
+export const VIA: Record<number, string> = {
+  0x52: 'REDUCE', 0x81: 'NEWOBJ', 0x92: 'NEWOBJ_EX', 0x6f: 'OBJ', 0x69: 'INST', 0x63: 'GLOBAL', 0x93: 'STACK_GLOBAL',
+  0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4',
+};
+
+const CONTAINER: Record<number, 'tuple' | 'list' | 'dict' | 'set' | 'frozenset'> = {
+  [Kind.Tuple]: 'tuple', [Kind.List]: 'list', [Kind.Dict]: 'dict', [Kind.Set]: 'set', [Kind.Frozenset]: 'frozenset',
+};
+
+/** A decoded node list, with where each node came from (for locations). */
+export interface Described {
+  value: PyValue;
+  /** Stream offset of the opcode that made the top value (containers, calls, imports). */
+  offset?: number;
+  opcodeIndex?: number;
+}
+
+export async function fromNodes(nodes: BigInt64Array, reader: StreamReader): Promise<Described> {
+  let at = 0;
+  const read = async (): Promise<PyValue> => {
+    const base = at * 5;
+    at++;
+    const head = Number(nodes[base]!);
+    const kind = head & 0xff;
+    const via = (head >> 8) & 0xff;
+    const payload = nodes[base + 1]!;
+    const count = Number(nodes[base + 2]!);
+    const children = Number(nodes[base + 3]!);
+    switch (kind) {
+      case Kind.None: return { type: 'none' };
+      case Kind.Bool: return { type: 'bool', value: payload !== 0n };
+      case Kind.Int: return { type: 'int', value: payload };
+      case Kind.IntAt: return decodeScalar(reader, 'int', Number(payload));
+      case Kind.FloatAt: return decodeScalar(reader, 'float', Number(payload));
+      case Kind.StrAt: return decodeScalar(reader, 'str', Number(payload));
+      case Kind.BytesAt: return decodeScalar(reader, 'bytes', Number(payload));
+      case Kind.BytearrayAt: return decodeScalar(reader, 'bytearray', Number(payload));
+      case Kind.Buffer: return { type: 'buffer' };
+      case Kind.TextSpan: return { type: 'str', value: await decodeTextSpan(reader, Number(payload), count) };
+      case Kind.Elided: return { type: 'elided', what: CONTAINER[via] ?? (via === Kind.Call ? 'call' : 'value') };
+      case Kind.Unset: return { type: 'elided', what: 'unset' };
+    }
+    if (kind >= Kind.Lite && kind < Kind.TextSpan) {
+      const type = CONTAINER[kind - Kind.Lite] ?? 'value';
+      return { type: 'elided', what: `${type} (not kept: rendering budget spent)` };
+    }
+    const kids: PyValue[] = [];
+    for (let i = 0; i < children; i++) kids.push(await read());
+    if (CONTAINER[kind]) {
+      const type = CONTAINER[kind]!;
+      if (type === 'dict') {
+        const entries: Array<[PyValue, PyValue]> = [];
+        for (let i = 0; i + 1 < kids.length; i += 2) entries.push([kids[i]!, kids[i + 1]!]);
+        return { type, entries, length: count };
+      }
+      return { type, items: kids, length: count };
+    }
+    if (kind === Kind.Global) {
+      if (kids.length === 1) {
+        const code = kids[0]!;
+        return { type: 'global', module: '', name: '', ext: code.type === 'int' ? Number(code.value) : -1 };
+      }
+      const [module, name] = kids as [PyValue, PyValue];
+      if (module.type === 'str' && name.type === 'str' && !module.truncated && !name.truncated) return { type: 'global', module: module.value, name: name.value };
+      return { type: 'dynamic-global', module, name };
+    }
+    if (kind === Kind.Call) {
+      const [callee, args, kwargs, state, ...items] = kids as [PyValue, PyValue, PyValue, PyValue, ...PyValue[]];
+      const call: PyValue = {
+        type: 'call',
+        callee,
+        args: args.type === 'tuple' ? args.items : [args],
+        via: VIA[via] ?? 'REDUCE',
+        ...(isSet(kwargs) ? { kwargs } : {}),
+        ...(isSet(state) ? { state } : {}),
+        ...(items.length ? { items: pairs(items), itemCount: count } : {}),
+        ...(args.type === 'tuple' && args.length > args.items.length ? { argsLength: args.length } : {}),
+      };
+      return call;
+    }
+    if (kind === Kind.Persid) return { type: 'persid', id: kids[0]! };
+    return { type: 'elided', what: `kind ${kind}` };
+  };
+  const offset = nodes.length >= 5 && Number(nodes[0]! & 0xffn) >= Kind.Tuple ? Number(nodes[1]!) : undefined;
+  const opcodeIndex = nodes.length >= 5 ? Number(nodes[4]!) : undefined;
+  return { value: await read(), offset, opcodeIndex };
+}
+
+function isSet(v: PyValue): boolean {
+  return !(v.type === 'elided' && v.what === 'unset');
+}
+
+function pairs(items: PyValue[]): Array<[PyValue | null, PyValue]> {
+  const out: Array<[PyValue | null, PyValue]> = [];
+  for (let i = 0; i + 1 < items.length; i += 2) out.push([isSet(items[i]!) ? items[i]! : null, items[i + 1]!]);
+  return out;
+}
