@@ -19,15 +19,18 @@ describe('numpy .npy', () => {
     expect(r.content).toMatchObject({ dtype: '<f4', shape: [3, 4], fortranOrder: false, elements: 12, dataBytes: 48, dataOffset: 128 });
   });
 
-  it('flags an object array: its data is a pickle', async () => {
+  it('notes an object array (low) and analyses its pickle, whose findings decide the verdict', async () => {
     const r = await scanBytes(fixtureBytes('array-object.npy'));
-    expect(r.verdict).toBe('suspicious');
-    expect(r.findings[0]).toMatchObject({ rule: 'numpy.object-array', severity: 'high', location: { offset: 128 } });
+    expect(r.findings[0]).toMatchObject({ rule: 'numpy.object-array', severity: 'low', location: { offset: 128 } });
+    expect(r.content.pickle).toMatchObject({ streams: [{ offset: 128, pickles: 1 }] });
+    expect(r.verdict).toBe('clean'); // numpy's own reconstruction helpers, a dict and a list
   });
 
-  it('flags an object field inside a structured dtype', async () => {
+  it('analyses an object field inside a structured dtype: its data must be a pickle', async () => {
     const r = await scanBytes(npy("{'descr': [('a', '<i4'), ('b', '|O')], 'fortran_order': False, 'shape': (2,), }", 24));
-    expect(r.findings.map((f) => f.rule)).toEqual(['numpy.object-array']);
+    expect(r.findings.map((f) => f.rule)).toEqual(['numpy.object-array', 'format.malformed']);
+    expect(r.findings[1]!.location.offset).toBeGreaterThanOrEqual(64);
+    expect(r.verdict).toBe('malformed');
   });
 
   it('sizes structured dtypes with sub-array fields and titles', async () => {

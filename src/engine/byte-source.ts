@@ -99,3 +99,26 @@ export async function readSpan(source: ByteSource, offset: number, length: numbe
   }
   return out;
 }
+
+/**
+ * A window of another source: a stored zip member, the pickle before an
+ * appended archive, the data after a .npy header. Reads go through the parent,
+ * so they count in the parent's bytesRead (the report's figure) as well as here.
+ */
+export class SliceByteSource extends CountingByteSource {
+  constructor(
+    private readonly parent: ByteSource,
+    private readonly start: number,
+    readonly size: number,
+    readonly name: string = parent.name,
+  ) {
+    super();
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(size) || start < 0 || size < 0) {
+      throw new RangeError(`invalid slice of ${size} bytes at ${start}`);
+    }
+  }
+
+  protected async fetch(offset: number, length: number): Promise<Uint8Array> {
+    return this.parent.read(this.start + offset, length);
+  }
+}

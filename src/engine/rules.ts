@@ -34,8 +34,8 @@ export const RULES = {
     title: 'The analyser failed unexpectedly (a Weightlens bug); the file was not fully checked.',
   },
   'numpy.object-array': {
-    severity: 'high',
-    title: 'A numpy array of Python objects: its data is a pickle, and numpy.load(allow_pickle=True) runs whatever it imports.',
+    severity: 'low',
+    title: 'A numpy array of Python objects: its data is a pickle that numpy.load(allow_pickle=True) runs. The pickle is analysed, and its own findings decide the verdict: low.',
   },
   'numpy.trailing-data': {
     severity: 'medium',
@@ -220,6 +220,10 @@ export const RULES = {
   'zip.overlapping-members': {
     severity: 'high',
     title: 'Two members share bytes of the archive: a sign of a zip bomb or of a crafted archive.',
+  },
+  'zip.duplicate-name': {
+    severity: 'high',
+    title: 'Two members of one archive share a name: loaders disagree on which one they read (each is checked).',
   },
   'zip.unreadable-member': {
     severity: 'high',

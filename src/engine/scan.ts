@@ -1,7 +1,7 @@
 // sniff → format driver → findings → report. The one entry point both front
 // doors call; it never throws for anything a file can do.
 import type { ByteSource } from './byte-source.js';
-import { LimitError, MalformedError, ReadError } from './errors.js';
+import { recordFailure } from './failure.js';
 import { FORMAT_DRIVERS, type FormatDriver, type SniffMatch } from './formats/index.js';
 import { FindingList } from './formats/driver.js';
 import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
@@ -11,7 +11,7 @@ import { requestedTensorStats } from './tensor-stats.js';
 import { SniffContext } from './sniff/context.js';
 import { verdictFor, type AnalysisStatus } from './verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
-import { WasmAbort, type WeightlensWasm } from './wasm.js';
+import type { WeightlensWasm } from './wasm.js';
 
 export interface ScanOptions {
   wasm: WeightlensWasm;
@@ -79,25 +79,6 @@ async function identify(ctx: SniffContext, drivers: readonly FormatDriver[]): Pr
     if (match) return { driver, match };
   }
   return undefined;
-}
-
-/** Turns what stopped the analysis into a finding; returns the resulting status. */
-function recordFailure(error: unknown, findings: FindingList): AnalysisStatus {
-  if (error instanceof LimitError) {
-    findings.add('scan.limit-reached', `analysis incomplete: ${error.message}`, error.location, { limit: error.limit, value: error.value });
-    return 'complete';
-  }
-  if (error instanceof MalformedError) {
-    findings.add(error.rule, error.message, error.location);
-    return 'failed';
-  }
-  if (error instanceof ReadError) {
-    findings.add('scan.read-error', error.message);
-    return 'failed';
-  }
-  const detail = error instanceof WasmAbort ? `decoder trap: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  findings.add('scan.internal-error', `analysis failed unexpectedly (${detail}); the file was not fully checked`);
-  return 'failed';
 }
 
 function baseName(path: string): string {

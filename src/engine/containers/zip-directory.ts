@@ -20,6 +20,8 @@ const SIG_ZIP64_LOCATOR = 0x07064b50;
 
 export interface ZipEntry {
   name: string;
+  /** The name as stored: compared byte for byte with the local header's. */
+  nameBytes: Uint8Array;
   /** 0 stored, 8 deflate, … */
   method: number;
   flags: number;
@@ -140,6 +142,7 @@ function parseEntries(directory: Uint8Array, entryCount: number, baseOffset: num
     }
     const entry: ZipEntry = {
       name: decodeUtf8(directory.subarray(at + 46, at + 46 + nameLength)),
+      nameBytes: directory.slice(at + 46, at + 46 + nameLength),
       flags: dv.getUint16(at + 8, true),
       method: dv.getUint16(at + 10, true),
       crc32: dv.getUint32(at + 16, true),

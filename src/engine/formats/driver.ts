@@ -33,12 +33,14 @@ export interface FormatDriver {
   sniff(ctx: SniffContext): Promise<SniffMatch | null>;
   /**
    * Full analysis: 'complete' when every part that can hold a risk was checked,
-   * 'unsupported' when parts were left unchecked (with a finding saying which).
+   * 'unsupported' when parts were left unchecked (with a finding saying which),
+   * 'failed' when a part was malformed and the driver recorded that itself and
+   * went on with the others (an archive member; see failure.ts).
    * Throws MalformedError / LimitError to stop; findings and content added
    * before the throw are kept. Absent while a format is recognised but not yet
    * analysed: the file is then reported unscanned.
    */
-  analyse?(ctx: AnalysisContext): Promise<'complete' | 'unsupported'>;
+  analyse?(ctx: AnalysisContext): Promise<'complete' | 'unsupported' | 'failed'>;
 }
 
 /** Collects findings in order; severity defaults to the rule's. */

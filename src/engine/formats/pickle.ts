@@ -3,8 +3,9 @@
 // joblib files are pickles too, with raw array bytes between opcodes.
 import { ascii, indexOfBytes } from '../bytes.js';
 import { analysePickleStream } from '../pickle/analyse-stream.js';
+import { withAppendedArchive } from './polyglot.js';
 import type { SniffContext } from '../sniff/context.js';
-import { ProbeStatus } from '../wasm.js';
+import { ProbeStatus, type WeightlensWasm } from '../wasm.js';
 import type { FormatDriver, SniffMatch } from './driver.js';
 
 /** Opcodes a headerless (protocol 0/1) stream must get through before we believe it. */
@@ -29,12 +30,16 @@ export interface PickleLook {
 
 /** Walks the opcodes in the sniff window; undefined when the bytes are not a pickle. */
 export async function lookAtPickle(ctx: SniffContext): Promise<PickleLook | undefined> {
-  const head = await ctx.head();
+  return lookAtPickleBytes(ctx.wasm, await ctx.head(), ctx.source.size);
+}
+
+/** The same look at the first bytes of any stream of `size` bytes (an archive member, an inflated file). */
+export function lookAtPickleBytes(wasm: WeightlensWasm, head: Uint8Array, size: number): PickleLook | undefined {
   if (head.length === 0) return undefined;
   const headed = head[0] === 0x80;
   if (!headed && !HEADERLESS_STARTS.has(head[0]!)) return undefined;
-  const probe = ctx.wasm.pickleProbe(0, ctx.source.size);
-  const status = probe.feed(0, head.subarray(0, ctx.wasm.inputCapacity), head.length >= ctx.source.size);
+  const probe = wasm.pickleProbe(0, size);
+  const status = probe.feed(0, head.subarray(0, wasm.inputCapacity), head.length >= size);
   const state = probe.state();
   const protocol = state.protocol >= 0 ? state.protocol : 0;
   if (headed && state.protocol < 2) return undefined; // PROTO itself was invalid
@@ -51,6 +56,11 @@ export async function lookAtPickle(ctx: SniffContext): Promise<PickleLook | unde
   return { protocol, stopped: false, opcodes: state.opcodes, probeError: { status, offset: state.position, opcode: state.lastOpcode } };
 }
 
+/** Whether a stream starting with this byte may be a pickle (PROTO, or a protocol 0/1 opening opcode). */
+export function mayStartPickle(byte: number): boolean {
+  return byte === 0x80 || HEADERLESS_STARTS.has(byte);
+}
+
 export const joblib: FormatDriver = {
   id: 'joblib',
   async sniff(ctx): Promise<SniffMatch | null> {
@@ -59,8 +69,10 @@ export const joblib: FormatDriver = {
     return { label: `joblib pickle (protocol ${look.protocol})`, details: { ...look } };
   },
   async analyse(ctx) {
-    const result = await analysePickleStream(ctx, { source: ctx.source, layout: 'joblib' });
-    return result.complete ? 'complete' : 'unsupported';
+    return withAppendedArchive(ctx, async (source) => {
+      const result = await analysePickleStream(ctx, { source, layout: 'joblib' });
+      return result.complete ? 'complete' : 'unsupported';
+    });
   },
 };
 
@@ -72,7 +84,9 @@ export const pickle: FormatDriver = {
     return { label: `pickle (protocol ${look.protocol})`, details: { ...look } };
   },
   async analyse(ctx) {
-    const result = await analysePickleStream(ctx, { source: ctx.source });
-    return result.complete ? 'complete' : 'unsupported';
+    return withAppendedArchive(ctx, async (source) => {
+      const result = await analysePickleStream(ctx, { source });
+      return result.complete ? 'complete' : 'unsupported';
+    });
   },
 };

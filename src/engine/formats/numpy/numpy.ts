@@ -1,8 +1,12 @@
 // numpy .npy: magic, version, a Python-literal header dict, then raw array
-// bytes — or, for object arrays, a pickle. Only the header is read.
+// bytes — or, for object arrays, a pickle. Only the header is read, and for
+// object arrays the pickle (numpy.load unpickles it).
+import { SliceByteSource, type ByteSource } from '../../byte-source.js';
 import { ascii, safeInteger, startsWith, view } from '../../bytes.js';
 import { LimitError, MalformedError } from '../../errors.js';
-import type { FormatDriver } from '../driver.js';
+import { analysePickleStream } from '../../pickle/analyse-stream.js';
+import type { Location } from '../../report.js';
+import type { AnalysisContext, FormatDriver } from '../driver.js';
 import { isTuple, parsePyLiteral, type PyLiteral } from './numpy-header.js';
 
 const MAGIC = [0x93, ...ascii('NUMPY')];
@@ -26,70 +30,97 @@ export const numpy: FormatDriver = {
     return { label: `numpy array (.npy v${head[6]}.${head[7]})`, details: { version: `${head[6]}.${head[7]}` } };
   },
 
-  async analyse({ source, findings, content }) {
-    const prefix = await source.read(0, 12);
-    const major = prefix[6]!;
-    const minor = prefix[7]!;
-    if (major < 1 || major > 3 || minor !== 0) {
-      throw new MalformedError(`unknown .npy format version ${major}.${minor}`, { offset: 6 });
-    }
-    const lengthBytes = major === 1 ? 2 : 4;
-    if (prefix.length < 8 + lengthBytes) throw new MalformedError('file ends inside the .npy preamble', { offset: 8 });
-    const headerLength = major === 1 ? view(prefix).getUint16(8, true) : view(prefix).getUint32(8, true);
-    const headerStart = 8 + lengthBytes;
-    if (headerLength > MAX_NPY_HEADER_BYTES) {
-      throw new LimitError('MAX_NPY_HEADER_BYTES', headerLength, `.npy header of ${headerLength} bytes exceeds the ${MAX_NPY_HEADER_BYTES}-byte limit`, { offset: 8 });
-    }
-    if (headerStart + headerLength > source.size) {
-      throw new MalformedError(`.npy header of ${headerLength} bytes runs past the end of the ${source.size}-byte file`, { offset: 8 });
-    }
-    const raw = await source.read(headerStart, headerLength);
-    const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(raw);
-    const header = parsePyLiteral(text, headerStart);
-    if (!(header instanceof Map)) throw new MalformedError('.npy header is not a dict', { offset: headerStart });
-    const keys = [...header.keys()].sort().join(',');
-    if (keys !== 'descr,fortran_order,shape') {
-      throw new MalformedError(`.npy header keys are {${keys}}, numpy requires exactly descr, fortran_order, shape`, { offset: headerStart });
-    }
-    const fortranOrder = header.get('fortran_order');
-    if (typeof fortranOrder !== 'boolean') throw new MalformedError('fortran_order is not True or False', { offset: headerStart });
-    const shape = readShape(header.get('shape')!, headerStart);
-    const dtype = describeDtype(header.get('descr')!, headerStart, { fields: 0 });
-    const dataOffset = headerStart + headerLength;
-    const elements = shape.reduce((a, b) => a * BigInt(b), 1n);
-    Object.assign(content, {
-      version: `${major}.${minor}`,
-      dtype: dtype.display,
-      shape,
-      fortranOrder,
-      elements: safeInteger(elements, 'element count', headerStart),
-      dataOffset,
-    });
-
-    if (dtype.hasObject) {
-      content.pickleOffset = dataOffset;
-      findings.add(
-        'numpy.object-array',
-        `array of Python objects (dtype ${dtype.display}): its data is a pickle that numpy.load(allow_pickle=True) would run; the pickle itself is not analysed by this version`,
-        { offset: dataOffset },
-        { dtype: dtype.display },
-      );
-      return 'complete';
-    }
-
-    const dataBytes = safeInteger(elements * dtype.itemsize, 'array size', headerStart);
-    content.dataBytes = dataBytes;
-    content.tensors = [{ name: 'array', dtype: dtype.display, shape, parameters: Number(elements), bytes: dataBytes, offset: dataOffset }];
-    const actual = source.size - dataOffset;
-    if (actual < dataBytes) {
-      throw new MalformedError(`array data is ${actual} bytes, the header promises ${dataBytes} (shape ${JSON.stringify(shape)} × ${dtype.itemsize} bytes)`, { offset: dataOffset, length: actual });
-    }
-    if (actual > dataBytes) {
-      findings.add('numpy.trailing-data', `${actual - dataBytes} bytes follow the array data; numpy never reads them`, { offset: dataOffset + dataBytes, length: actual - dataBytes });
-    }
-    return 'complete';
+  async analyse(ctx) {
+    return (await analyseNpy(ctx, ctx.source, undefined, ctx.content)).status;
   },
 };
+
+/**
+ * Reads one .npy stream (a file, or an .npz member when `member` is given):
+ * the header, the data size it implies, and for object arrays the pickle that
+ * follows the header, analysed by the pickle engine. Content is filled as it
+ * is learned, so it survives a later error.
+ */
+export async function analyseNpy(ctx: AnalysisContext, source: ByteSource, member?: string, content: Record<string, unknown> = {}): Promise<{ content: Record<string, unknown>; status: 'complete' | 'unsupported'; objectArray: boolean }> {
+  const at = (offset: number, length?: number): Location => ({ ...(member !== undefined ? { member } : {}), offset, ...(length !== undefined ? { length } : {}) });
+  const prefix = await source.read(0, 12);
+  const major = prefix[6]!;
+  const minor = prefix[7]!;
+  if (major < 1 || major > 3 || minor !== 0) {
+    throw new MalformedError(`unknown .npy format version ${major}.${minor}`, at(6));
+  }
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (prefix.length < 8 + lengthBytes) throw new MalformedError('file ends inside the .npy preamble', at(8));
+  const headerLength = major === 1 ? view(prefix).getUint16(8, true) : view(prefix).getUint32(8, true);
+  const headerStart = 8 + lengthBytes;
+  if (headerLength > MAX_NPY_HEADER_BYTES) {
+    throw new LimitError('MAX_NPY_HEADER_BYTES', headerLength, `.npy header of ${headerLength} bytes exceeds the ${MAX_NPY_HEADER_BYTES}-byte limit`, at(8));
+  }
+  if (headerStart + headerLength > source.size) {
+    throw new MalformedError(`.npy header of ${headerLength} bytes runs past the end of the ${source.size}-byte file`, at(8));
+  }
+  const raw = await source.read(headerStart, headerLength);
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(raw);
+  const header = withMember(() => parsePyLiteral(text, headerStart), member);
+  if (!(header instanceof Map)) throw new MalformedError('.npy header is not a dict', at(headerStart));
+  const keys = [...header.keys()].sort().join(',');
+  if (keys !== 'descr,fortran_order,shape') {
+    throw new MalformedError(`.npy header keys are {${keys}}, numpy requires exactly descr, fortran_order, shape`, at(headerStart));
+  }
+  const fortranOrder = header.get('fortran_order');
+  if (typeof fortranOrder !== 'boolean') throw new MalformedError('fortran_order is not True or False', at(headerStart));
+  const { shape, dtype } = withMember(() => ({ shape: readShape(header.get('shape')!, headerStart), dtype: describeDtype(header.get('descr')!, headerStart, { fields: 0 }) }), member);
+  const dataOffset = headerStart + headerLength;
+  const elements = shape.reduce((a, b) => a * BigInt(b), 1n);
+  Object.assign(content, {
+    version: `${major}.${minor}`,
+    dtype: dtype.display,
+    shape,
+    fortranOrder,
+    elements: withMember(() => safeInteger(elements, 'element count', headerStart), member),
+    dataOffset,
+  });
+
+  if (dtype.hasObject) {
+    content.pickleOffset = dataOffset;
+    ctx.findings.add(
+      'numpy.object-array',
+      `array of Python objects (dtype ${dtype.display}): its data is a pickle that numpy.load(allow_pickle=True) would run; the pickle is analysed below`,
+      at(dataOffset),
+      { dtype: dtype.display },
+    );
+    // numpy.load unpickles what follows the header: the pickle's own findings decide the verdict.
+    const result = await analysePickleStream(ctx, { source: new SliceByteSource(source, dataOffset, source.size - dataOffset), baseOffset: dataOffset, ...(member !== undefined ? { member } : {}) });
+    return { content, status: result.complete ? 'complete' : 'unsupported', objectArray: true };
+  }
+
+  const dataBytes = withMember(() => safeInteger(elements * dtype.itemsize, 'array size', headerStart), member);
+  content.dataBytes = dataBytes;
+  content.tensors = [{ name: member ?? 'array', dtype: dtype.display, shape, parameters: Number(elements), bytes: dataBytes, offset: dataOffset }];
+  const actual = source.size - dataOffset;
+  if (actual < dataBytes) {
+    throw new MalformedError(`array data is ${actual} bytes, the header promises ${dataBytes} (shape ${JSON.stringify(shape)} × ${dtype.itemsize} bytes)`, at(dataOffset, actual));
+  }
+  if (actual > dataBytes) {
+    ctx.findings.add('numpy.trailing-data', `${actual - dataBytes} bytes follow the array data; numpy never reads them`, at(dataOffset + dataBytes, actual - dataBytes));
+  }
+  return { content, status: 'complete', objectArray: false };
+}
+
+/** Header errors found by helpers carry only an offset: in an .npz, say which member. */
+function withMember<T>(work: () => T, member: string | undefined): T {
+  try {
+    return work();
+  } catch (error) {
+    if (member !== undefined && error instanceof MalformedError && error.location.member === undefined) {
+      throw new MalformedError(error.message, { ...error.location, member }, error.rule);
+    }
+    if (member !== undefined && error instanceof LimitError && error.location.member === undefined) {
+      throw new LimitError(error.limit, error.value, error.message, { ...error.location, member });
+    }
+    throw error;
+  }
+}
 
 function readShape(value: PyLiteral, offset: number): number[] {
   if (!isTuple(value)) throw new MalformedError('shape is not a tuple', { offset });
