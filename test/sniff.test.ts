@@ -31,7 +31,7 @@ const EXPECTED: [fixture: string, format: FormatId, label: RegExp][] = [
   ['model.keras', 'keras', /Keras v3/],
   ['model.joblib', 'joblib', /joblib pickle \(protocol 4\)/],
   ['plain.zip', 'zip', /^zip archive$/],
-  ['model-compressed.joblib', 'unknown', /zlib-compressed/],
+  ['model-compressed.joblib', 'joblib', /joblib pickle \(protocol 4\), zlib-compressed/],
   ['image.png', 'unknown', /PNG image/],
   ['text.txt', 'unknown', /^text$/],
   ['data.json', 'unknown', /JSON/],

@@ -1,8 +1,10 @@
 // The format registry. Order matters: exact magic numbers first, then formats
-// told apart by structure (a pickle before the zip it may carry on its tail),
+// told apart by structure (a pickle before the zip it may carry on its tail;
+// zlib/gzip streams whose inflated head is a pickle),
 // ONNX after them because protobuf has no magic number, and the safetensors
 // index (JSON text) last of all.
 import type { FormatDriver } from './driver.js';
+import { compressedJoblib, compressedPickle, unreadableCompression } from './compressed-pickle.js';
 import { gguf } from './gguf.js';
 import { hdf5 } from './hdf5.js';
 import { numpy } from './numpy/numpy.js';
@@ -20,11 +22,14 @@ export const FORMAT_DRIVERS: readonly FormatDriver[] = [
   pytorchLegacy,
   joblib,
   pickle,
+  compressedJoblib,
+  compressedPickle,
   torchscript,
   pytorchZip,
   npz,
   keras,
   zip,
+  unreadableCompression,
   hdf5,
   onnx,
   // JSON text: after every binary format, since it reads the whole (bounded) file to parse it.

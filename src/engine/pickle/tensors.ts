@@ -16,7 +16,7 @@ export interface CheckpointTensor {
 }
 
 /** Storage classes torch.save names, with their element type and size. */
-const STORAGE_TYPES: Readonly<Record<string, [string, number]>> = {
+export const STORAGE_TYPES: Readonly<Record<string, [string, number]>> = {
   DoubleStorage: ['float64', 8], FloatStorage: ['float32', 4], HalfStorage: ['float16', 2], BFloat16Storage: ['bfloat16', 2],
   LongStorage: ['int64', 8], IntStorage: ['int32', 4], ShortStorage: ['int16', 2], CharStorage: ['int8', 1],
   ByteStorage: ['uint8', 1], BoolStorage: ['bool', 1], ComplexDoubleStorage: ['complex128', 16], ComplexFloatStorage: ['complex64', 8],
