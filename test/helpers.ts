@@ -24,6 +24,11 @@ export function fixtureBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(fixturePath(name)));
 }
 
+/** Files from test/fixtures/make_container_fixtures.py. */
+export function containerBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(fileURLToPath(new URL(`fixtures/containers/${name}`, import.meta.url))));
+}
+
 export async function scanBytes(bytes: Uint8Array, name = 'test.bin'): Promise<Report> {
   return scanSource(new MemoryByteSource(bytes, name), { wasm: await wasm() });
 }

@@ -21,8 +21,12 @@ export const MAX_INFLATED_TOTAL_BYTES = 1024 * 1024 * 1024;
 
 /** First compressed read: small, so telling what a big member is costs little. */
 const FIRST_INPUT_CHUNK = 16 * 1024;
-/** Later compressed reads grow to this. */
-const MAX_INPUT_CHUNK = 1024 * 1024;
+/**
+ * Later compressed reads grow to this. Kept small because a decompressor may
+ * inflate a whole input chunk before the reader can stop it: deflate's 1032:1
+ * ceiling makes that at most ~66 MiB of transient output.
+ */
+const MAX_INPUT_CHUNK = 64 * 1024;
 
 export type Compression = 'deflate-raw' | 'deflate' | 'gzip';
 

@@ -14,6 +14,7 @@ import { analysePickleStream } from '../pickle/analyse-stream.js';
 import type { Evidence, Location, RuleId } from '../report.js';
 import { describeUnknown } from '../sniff/describe-unknown.js';
 import type { AnalysisStatus } from '../verdict.js';
+import { ProbeStatus, type WeightlensWasm } from '../wasm.js';
 import type { AnalysisContext } from './driver.js';
 import { analyseNpy } from './numpy/numpy.js';
 import { lookAtPickleBytes, mayStartPickle } from './pickle.js';
@@ -34,6 +35,8 @@ export const MAX_CRC_REREAD_BYTES = 64 * 1024 * 1024;
 const SMALL_MEMBER_BYTES = 4096;
 /** Bytes read to tell what a member is. */
 const HEAD_BYTES = 4096;
+/** Opcodes a protocol 0/1 member cut short before STOP must hold to be taken for a (damaged) pickle. */
+const MIN_OPCODES_CUT_SHORT = 3;
 const CRC_CHUNK = 1024 * 1024;
 
 const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];
@@ -159,7 +162,8 @@ async function scanMember(scan: ArchiveScan, archive: ByteSource, member: ZipMem
 
   const source = openMember(archive, member, scan.budget, where, path);
   try {
-    const kind = await kindOf(scan, source, member, roles.pickles?.has(member.name) === true);
+    const tensorData = roles.storagePrefix !== undefined && member.name.startsWith(roles.storagePrefix);
+    const kind = await kindOf(scan, source, member, roles.pickles?.has(member.name) === true, tensorData);
     listing.kind = kind === 'data' ? defaultKind(member.name, roles) : kind;
     if (listing.kind === 'torchscript source' && scan.code.length < MAX_MEMBERS_LISTED) scan.code.push(path);
     let status: AnalysisStatus = 'complete';
@@ -191,18 +195,30 @@ async function scanMember(scan: ArchiveScan, archive: ByteSource, member: ZipMem
 }
 
 /** Tells what a member holds from its first bytes; `named` members (data.pkl) are pickles by the loader's decree. */
-async function kindOf(scan: ArchiveScan, source: ByteSource, member: ZipMember, named: boolean): Promise<MemberKind> {
+async function kindOf(scan: ArchiveScan, source: ByteSource, member: ZipMember, named: boolean, tensorData: boolean): Promise<MemberKind> {
   if (named) return 'pickle';
   // Stored members: the peek read with the local header is the data. Deflated ones: inflate a little.
   const first = member.entry.method === 0 ? member.peek : await source.read(0, Math.min(member.peek.length || 64, source.size));
   if (startsWith(first, ZIP_LOCAL) || startsWith(first, ZIP_EMPTY)) return 'zip';
   if (startsWith(first, NPY_MAGIC)) return 'npy';
   if (first.length === 0 || !mayStartPickle(first[0]!)) return 'data';
-  // Only a stream that runs clean through its first kilobytes (or to STOP) is taken for a pickle:
-  // tensor data that happens to start like one breaks within a few bytes.
   const head = await source.read(0, Math.min(HEAD_BYTES, source.size));
-  const look = lookAtPickleBytes(scan.ctx.wasm, head, source.size);
-  return look && (look.stopped || !look.probeError) ? 'pickle' : 'data';
+  return looksLikePickle(scan.ctx.wasm, head, source.size, tensorData) ? 'pickle' : 'data';
+}
+
+/**
+ * Whether a member's first bytes are a pickle. Tensor data may start like one
+ * by chance, so there the opcodes must run clean through the head (or to STOP);
+ * elsewhere a damaged pickle counts too, since unpickling runs what comes
+ * before the damage: a headed stream that fails after a few opcodes, or a
+ * protocol 0/1 stream every byte of which is opcodes, cut short before STOP.
+ */
+function looksLikePickle(wasm: WeightlensWasm, head: Uint8Array, size: number, tensorData: boolean): boolean {
+  const look = lookAtPickleBytes(wasm, head, size);
+  if (look) return !tensorData || look.stopped || !look.probeError;
+  if (tensorData || head.length < size || head[0] === 0x80) return false;
+  const probe = wasm.pickleProbe(0, size);
+  return probe.feed(0, head, true) === ProbeStatus.Truncated && probe.state().opcodes >= MIN_OPCODES_CUT_SHORT;
 }
 
 function defaultKind(name: string, roles: ArchiveRoles): MemberKind {

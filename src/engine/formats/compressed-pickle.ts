@@ -6,8 +6,10 @@
 import { MemoryByteSource } from '../byte-source.js';
 import { ascii, indexOfBytes, startsWith } from '../bytes.js';
 import { InflateBudget, Inflater, MAX_INFLATED_BYTES, type Compression } from '../containers/inflate.js';
+import { MalformedError } from '../errors.js';
 import { analysePickleStream } from '../pickle/analyse-stream.js';
 import type { SniffContext } from '../sniff/context.js';
+import type { AnalysisStatus } from '../verdict.js';
 import type { AnalysisContext, FormatDriver, SniffMatch } from './driver.js';
 import { lookAtPickleBytes, type PickleLook } from './pickle.js';
 
@@ -41,7 +43,7 @@ async function inflatedHead(ctx: SniffContext): Promise<CompressedLook | undefin
   try {
     await inflater.fill(SNIFF_INFLATED_BYTES);
   } catch {
-    return undefined; // broken compressed data is not a compressed pickle
+    // Damaged further on: what inflated before the damage still tells what it is.
   } finally {
     inflater.close();
   }
@@ -57,22 +59,29 @@ function compressionOf(head: Uint8Array): Compression | undefined {
   return undefined;
 }
 
-async function analyseCompressed(ctx: AnalysisContext, layout: 'plain' | 'joblib'): Promise<'complete' | 'unsupported'> {
+async function analyseCompressed(ctx: AnalysisContext, layout: 'plain' | 'joblib'): Promise<AnalysisStatus> {
   const found = await lookInside(ctx.sniffContext);
   if (!found) throw new Error('compressed pickle driver without a sniff match');
   const name = NAMES[found.compression];
   const member = `(${name}-decompressed)`;
   const inflater = new Inflater(ctx.source, 0, ctx.source.size, found.compression, { budget: new InflateBudget(), where: { member }, what: `the ${name} stream`, brokenRule: 'format.malformed' });
   let bytes: Uint8Array;
+  let damaged = false;
   try {
     bytes = await inflater.fillAll();
+  } catch (error) {
+    if (!(error instanceof MalformedError)) throw error;
+    // A damaged stream still unpickles up to the damage when loaded: analyse what inflated.
+    bytes = inflater.bytes;
+    damaged = true;
+    ctx.findings.add(error.rule, `${error.message}; the ${bytes.length} bytes inflated before the damage are analysed`, error.location);
   } finally {
     inflater.close();
   }
   ctx.content.compression = { format: name, compressedBytes: ctx.source.size, inflatedBytes: bytes.length, limit: MAX_INFLATED_BYTES };
   // Offsets of findings are in the decompressed stream, named as a member.
   const result = await analysePickleStream(ctx, { source: new MemoryByteSource(bytes, member), member, layout });
-  return result.complete ? 'complete' : 'unsupported';
+  return damaged ? 'failed' : result.complete ? 'complete' : 'unsupported';
 }
 
 function label(found: CompressedLook, what: string): string {

@@ -143,7 +143,7 @@ export const zip: FormatDriver = {
   },
   async analyse(ctx) {
     const { status, scan } = await scanArchive(ctx, await soundDirectory(ctx));
-    if (scan.recognised > 0) return status;
+    if (scan.recognised > 0 || status !== 'complete') return status;
     // Nothing in it is a pickle, a numpy array or an archive: the other members were listed, not checked.
     ctx.findings.add('format.not-analysed', `zip archive of ${scan.memberCount} members, none of them a pickle, numpy array or archive: the members were listed, not checked`);
     return worseStatus(status, 'unsupported');
