@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BlobByteSource, MAX_READ_BYTES, MemoryByteSource, type ByteSource } from '../src/engine/byte-source.js';
+import { BlobByteSource, MAX_READ_BYTES, MemoryByteSource, SliceByteSource, type ByteSource } from '../src/engine/byte-source.js';
 import { LimitError, ReadError } from '../src/engine/errors.js';
 import { FileHandleByteSource } from '../src/node/file-source.js';
 
@@ -92,5 +92,23 @@ describe('BlobByteSource', () => {
     const s = new BlobByteSource(spy, 'spy');
     await s.read(5000, 10);
     expect(sliced).toBe(10);
+  });
+});
+
+describe('SliceByteSource', () => {
+  it('is a window of its parent: offsets from the window, reads counted in both', async () => {
+    const parent = new MemoryByteSource(bytes, 'data.bin');
+    const slice = new SliceByteSource(parent, 1000, 500, 'member');
+    expect(slice.size).toBe(500);
+    expect(Array.from(await slice.read(10, 4))).toEqual(Array.from(bytes.subarray(1010, 1014)));
+    expect((await slice.read(490, 100)).length).toBe(10); // ends with the window, not the parent
+    expect(slice.bytesRead).toBe(14);
+    expect(parent.bytesRead).toBe(14);
+  });
+
+  it('refuses a window that is not one', () => {
+    const parent = new MemoryByteSource(bytes, 'data.bin');
+    expect(() => new SliceByteSource(parent, -1, 10)).toThrow(RangeError);
+    expect(() => new SliceByteSource(parent, 0, 1.5)).toThrow(RangeError);
   });
 });

@@ -50,8 +50,6 @@ export interface InflateOptions {
   what: string;
   /** Rule of the error when the compressed data is broken. */
   brokenRule?: RuleId;
-  /** Expected output size, when known: sizes the first buffer. */
-  sizeHint?: number;
 }
 
 /**
@@ -59,7 +57,10 @@ export interface InflateOptions {
  * exist (or the stream ends); `bytes` are those produced so far.
  */
 export class Inflater {
-  private buffer: Uint8Array;
+  /** Output kept as the decompressor hands it over: no buffer regrown and copied as it fills. */
+  private readonly chunks: Uint8Array[] = [];
+  /** End offset of each chunk in the output. */
+  private readonly ends: number[] = [];
   private produced = 0;
   private done = false;
   /** Output existed past MAX_INFLATED_BYTES and was not kept. */
@@ -76,7 +77,6 @@ export class Inflater {
     format: Compression,
     private readonly options: InflateOptions,
   ) {
-    this.buffer = new Uint8Array(Math.min(options.sizeHint ?? FIRST_INPUT_CHUNK * 4, MAX_INFLATED_BYTES, 1 << 20));
     const stream = new DecompressionStream(format);
     this.reader = stream.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     void this.pump(stream.writable.getWriter(), source, start, length);
@@ -101,13 +101,38 @@ export class Inflater {
     }
   }
 
+  /** Bytes inflated so far. */
+  get length(): number {
+    return this.produced;
+  }
+
+  /** The output so far, in one piece (a copy when it came in several). */
   get bytes(): Uint8Array {
-    return this.buffer.subarray(0, this.produced);
+    return this.copy(0, this.produced);
   }
 
   /** The stream ended (within the limit): `bytes` is the whole output. */
   get ended(): boolean {
     return this.done;
+  }
+
+  /** Output bytes [start, end), which must have been inflated already. */
+  copy(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(end - start);
+    // first chunk ending after `start`
+    let lo = 0;
+    for (let hi = this.ends.length - 1; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid]! > start) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = lo, at = start; at < end; i++) {
+      const chunkStart = i === 0 ? 0 : this.ends[i - 1]!;
+      const piece = this.chunks[i]!.subarray(at - chunkStart, Math.min(this.ends[i]!, end) - chunkStart);
+      out.set(piece, at - start);
+      at += piece.length;
+    }
+    return out;
   }
 
   /** Inflates until at least `n` bytes exist or the stream ends. */
@@ -142,6 +167,7 @@ export class Inflater {
   }
 
   private async step(): Promise<void> {
+    if (this.capped) return;
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
       result = await this.reader.read();
@@ -156,20 +182,14 @@ export class Inflater {
     }
     const chunk = result.value;
     this.options.budget.charge(chunk.length, this.options.where);
-    const room = MAX_INFLATED_BYTES - this.produced;
-    const kept = Math.min(chunk.length, room);
+    const kept = Math.min(chunk.length, MAX_INFLATED_BYTES - this.produced);
     if (kept < chunk.length) this.capped = true;
-    this.ensureCapacity(this.produced + kept);
-    this.buffer.set(kept === chunk.length ? chunk : chunk.subarray(0, kept), this.produced);
-    this.produced += kept;
+    if (kept > 0) {
+      this.chunks.push(kept === chunk.length ? chunk : chunk.subarray(0, kept));
+      this.produced += kept;
+      this.ends.push(this.produced);
+    }
     if (this.capped) this.close();
-  }
-
-  private ensureCapacity(needed: number): void {
-    if (needed <= this.buffer.length) return;
-    const grown = new Uint8Array(Math.min(MAX_INFLATED_BYTES, Math.max(needed, this.buffer.length * 2)));
-    grown.set(this.bytes);
-    this.buffer = grown;
   }
 
   private limit(value: number): LimitError {
@@ -197,7 +217,7 @@ export class InflatingByteSource extends CountingByteSource {
     private readonly options: InflateOptions,
   ) {
     super();
-    this.inflater = new Inflater(parent, start, compressedSize, 'deflate-raw', { ...options, sizeHint: size });
+    this.inflater = new Inflater(parent, start, compressedSize, 'deflate-raw', options);
   }
 
   /** Every byte has been inflated and checked against the declared size. */
@@ -208,12 +228,11 @@ export class InflatingByteSource extends CountingByteSource {
   protected async fetch(offset: number, length: number): Promise<Uint8Array> {
     const end = offset + length;
     await this.inflater.fill(end);
-    const bytes = this.inflater.bytes;
-    if (bytes.length < end) {
-      throw new MalformedError(`${this.options.what} inflates to ${bytes.length} bytes, but the zip directory declares ${this.size}: loaders refuse it`, this.options.where);
+    if (this.inflater.length < end) {
+      throw new MalformedError(`${this.options.what} inflates to ${this.inflater.length} bytes, but the zip directory declares ${this.size}: loaders refuse it`, this.options.where);
     }
     if (end === this.size) await this.checkEnd();
-    return bytes.slice(offset, end);
+    return this.inflater.copy(offset, end);
   }
 
   /** A member that inflates past its declared size is a zip bomb's signature, or a crafted disagreement. */

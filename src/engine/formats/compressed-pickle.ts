@@ -47,8 +47,8 @@ async function inflatedHead(ctx: SniffContext): Promise<CompressedLook | undefin
   } finally {
     inflater.close();
   }
-  const head = inflater.bytes.subarray(0, SNIFF_INFLATED_BYTES);
-  const look = lookAtPickleBytes(ctx.wasm, head, inflater.ended ? inflater.bytes.length : Number.MAX_SAFE_INTEGER);
+  const head = inflater.copy(0, Math.min(inflater.length, SNIFF_INFLATED_BYTES));
+  const look = lookAtPickleBytes(ctx.wasm, head, inflater.ended ? inflater.length : Number.MAX_SAFE_INTEGER);
   return look ? { compression, look, joblib: indexOfBytes(head, JOBLIB_MARKER) >= 0 } : undefined;
 }
 

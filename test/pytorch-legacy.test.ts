@@ -1,0 +1,92 @@
+// Legacy PyTorch checkpoints read as torch.load reads them: the magic-number
+// layout's five pickles and raw storages, and the old tar layout's members.
+import { describe, expect, it } from 'vitest';
+import { MAX_LEGACY_RECORDS } from '../src/engine/formats/pytorch-legacy.js';
+import type { Finding, Report } from '../src/engine/report.js';
+import { containerBytes, fixtureBytes, scanBytes } from './helpers.js';
+
+const scan = (name: string) => scanBytes(containerBytes(name), name);
+const find = (r: Report, rule: string): Finding | undefined => r.findings.find((f) => f.rule === rule);
+const rules = (r: Report) => r.findings.map((f) => f.rule);
+/** Rules about the container, not the judgement of imports (the pickle engine's). */
+const containerRules = (r: Report) => rules(r).filter((id) => !['pickle.unknown-import', 'pickle.persistent-id'].includes(id));
+
+describe('legacy PyTorch (magic-number layout)', () => {
+  it('walks the five pickles and steps over each storage by its element count and size', async () => {
+    const bytes = fixtureBytes('torch-legacy.pt');
+    const r = await scanBytes(bytes);
+    expect(containerRules(r)).toEqual([]);
+    expect(r.verdict).toBe('clean');
+    expect(Object.values(r.content.storages as Record<string, number>).sort((a, b) => a - b)).toEqual([8, 16]); // bias: 2 floats, weight: 4
+    expect(r.content.legacy).toMatchObject({ protocolVersion: '1001', objectOffset: 137, storagesOffset: 485, dataEnd: bytes.length });
+    expect((r.content.pickle as { streams: unknown[] }).streams).toHaveLength(5);
+  });
+
+  it('finds a payload in sys_info, which torch.load unpickles first', async () => {
+    const r = await scan('torch-legacy-sysinfo-payload.pt');
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { offset: 23 } }); // sys_info starts at 21
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('reports bytes after the last storage, and analyses them when they are a pickle', async () => {
+    const r = await scan('torch-legacy-trailing.pt');
+    const end = (r.content.legacy as { dataEnd: number }).dataEnd;
+    expect(find(r, 'pickle.trailing-data')).toMatchObject({ location: { offset: end, length: r.file.size - end } });
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { offset: end + 2 } });
+  });
+
+  it('scans a zip appended after the last storage', async () => {
+    const r = await scan('torch-legacy-zip.pt');
+    const end = (r.content.legacy as { dataEnd: number }).dataEnd;
+    expect(find(r, 'zip.appended-to-pickle')).toMatchObject({ location: { offset: end } });
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'payload.pkl', offset: 2 } });
+  });
+
+  it('is malformed when the protocol version is not 1001 (torch.load refuses it)', async () => {
+    const bytes = fixtureBytes('torch-legacy.pt').slice();
+    expect(Array.from(bytes.subarray(15, 21))).toEqual([0x80, 0x02, 0x4d, 0xe9, 0x03, 0x2e]); // PROTO 2, BININT2 1001, STOP
+    bytes[18] = 0xe8;
+    const r = await scanBytes(bytes);
+    expect(find(r, 'format.malformed')).toMatchObject({ location: { offset: 15 } });
+    expect(find(r, 'format.malformed')!.message).toMatch(/protocol version is 1000/);
+  });
+
+  it('is malformed when a storage runs past the end of the file', async () => {
+    const bytes = fixtureBytes('torch-legacy.pt');
+    const r = await scanBytes(bytes.subarray(0, bytes.length - 4));
+    expect(r.verdict).toBe('malformed');
+    expect(find(r, 'format.malformed')!.message).toMatch(/past the end of the stream/);
+  });
+});
+
+describe('legacy PyTorch (tar layout)', () => {
+  it('walks the storages and tensors records as torch.load does: no stray pickles, no trailing data', async () => {
+    const r = await scan('torch-legacy-tar-real.pt');
+    expect(containerRules(r)).toEqual([]);
+    expect((r.content.legacy as { members: { name: string }[] }).members.map((m) => m.name)).toEqual(['sys_info', 'pickle', 'storages', 'tensors']);
+    // sys_info, pickle, storages (count, one record, views), tensors (count, one record)
+    expect((r.content.pickle as { streams: { member: string }[] }).streams.map((s) => s.member)).toEqual(['sys_info', 'pickle', 'storages', 'storages', 'storages', 'tensors', 'tensors']);
+  });
+
+  it('finds a payload in the pickle member', async () => {
+    const r = await scan('torch-legacy-tar-payload.pt');
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'pickle', offset: 2 } });
+  });
+
+  it('finds a payload hidden after the last storage record', async () => {
+    const r = await scan('torch-legacy-tar-storage-payload.pt');
+    expect(find(r, 'pickle.trailing-data')).toMatchObject({ location: { member: 'storages', offset: 81 } });
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'storages', offset: 83 } });
+  });
+
+  it(`stops at MAX_LEGACY_RECORDS (${MAX_LEGACY_RECORDS}) declared records`, async () => {
+    const r = await scan('torch-legacy-tar-many.pt');
+    expect(find(r, 'scan.limit-reached')).toMatchObject({ location: { member: 'storages' }, evidence: { limit: 'MAX_LEGACY_RECORDS', value: MAX_LEGACY_RECORDS + 1 } });
+  });
+
+  it('still reads the simplified tar fixture, whose members are plain pickles', async () => {
+    const r = await scanBytes(fixtureBytes('torch-legacy-tar.pt'));
+    expect(r.verdict).toBe('clean');
+    expect((r.content.pickle as { streams: unknown[] }).streams).toHaveLength(4);
+  });
+});
