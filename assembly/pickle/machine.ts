@@ -235,9 +235,11 @@ function fromMark(kind: i64, offset: i64): i64 {
 
 // ---- argument helpers ----
 
+/** Length of the line at `from`; -1 when no newline is in the window, -2 when the line is over MAX_LINE. */
 function findNewline(from: usize, end: usize): i32 {
-  for (let p = from; p < end; p++) if (load<u8>(p) == 0x0a) return <i32>(p - from);
-  return -1;
+  const stop = min(end, from + <usize>MAX_LINE + 1);
+  for (let p = from; p < stop; p++) if (load<u8>(p) == 0x0a) return <i32>(p - from);
+  return stop < end ? -2 : -1;
 }
 
 /** Parses an optionally signed decimal line; sets parsedValue, false when it is not one or is too long for i64 math. */
@@ -658,12 +660,11 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
 }
 
 function needLine(avail: i64, lastWindow: bool): i32 {
-  if (lastWindow) return M_TRUNCATED;
-  if (avail >= <i64>MAX_LINE) {
+  if (avail > <i64>MAX_LINE) {
     limitHit = L_LINE;
     return M_LIMIT;
   }
-  return M_NEED_MORE;
+  return lastWindow ? M_TRUNCATED : M_NEED_MORE;
 }
 
 function recordsLimit(): i32 {

@@ -11,8 +11,8 @@ import type { FormatDriver, SniffMatch } from './driver.js';
 const MIN_OPCODES_WITHOUT_HEADER = 16;
 /** Valid opcodes after PROTO before a headed stream counts as a pickle (that then fails). */
 const MIN_OPCODES_WITH_HEADER = 3;
-/** First opcodes seen in real protocol 0/1 pickles: MARK, empty containers, GLOBAL, scalars. */
-const HEADERLESS_STARTS = new Set(Array.from('(}])cNIJKLMFGSTUVX', (c) => c.charCodeAt(0)));
+/** First opcodes seen in real protocol 0/1 pickles: MARK, empty containers, GLOBAL, PERSID, scalars. */
+const HEADERLESS_STARTS = new Set(Array.from('(}])cNIJKLMFGPSTUVX', (c) => c.charCodeAt(0)));
 /** joblib's array wrapper class, named in every joblib pickle that holds numpy arrays. */
 const JOBLIB_MARKER = ascii('joblib.numpy_pickle');
 
