@@ -17,6 +17,9 @@ interface Exports {
   pickleProbeItems(): number;
   pickleProbeMarks(): number;
   pickleProbeLastOpcode(): number;
+  pickleDisasmBegin(start: number, size: number, lines: number): void;
+  pickleDisasmLines(): number;
+  pickleDisasmPointer(): number;
   pickleMachineBegin(start: number, size: number, joblib: boolean): void;
   pickleMachineNext(at: number): void;
   pickleMachineNest(): boolean;
@@ -148,6 +151,29 @@ export class WeightlensWasm {
     };
   }
 
+  /**
+   * Opcode boundaries from `start` (an opcode start), up to `lines` of them:
+   * the walk is the probe's, without stack accounting, so a page can start mid-stream.
+   */
+  pickleDisasm(start: number, size: number, lines: number): PickleDisasm {
+    const e = this.exports;
+    e.pickleDisasmBegin(start, size, lines);
+    return {
+      feed: (windowStart, bytes, atEnd) => {
+        this.load(bytes);
+        return e.pickleProbeFeed(windowStart, bytes.length, atEnd) as ProbeStatus;
+      },
+      lines: () => {
+        const words = new Float64Array(e.memory.buffer, e.pickleDisasmPointer(), e.pickleDisasmLines() * 2);
+        const out: { offset: number; opcode: number }[] = [];
+        for (let i = 0; i < words.length; i += 2) out.push({ offset: words[i]!, opcode: words[i + 1]! });
+        return out;
+      },
+      position: () => e.pickleProbePosition(),
+      lastOpcode: () => e.pickleProbeLastOpcode(),
+    };
+  }
+
   /** Starts a validating pickle walk at `start` in a file of `size` bytes. */
   pickleProbe(start: number, size: number): PickleProbe {
     const e = this.exports;
@@ -178,6 +204,7 @@ export interface Sha256 {
 export const ProbeStatus = {
   NeedMore: 0,
   Stopped: 1,
+  RecordsFull: 2,
   UnknownOpcode: -1,
   BadArgument: -2,
   StackUnderflow: -3,
@@ -246,4 +273,12 @@ export interface PickleMachine {
   seek(at: number): void;
   end(): void;
   state(): PickleMachineState;
+}
+
+export interface PickleDisasm {
+  feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): ProbeStatus;
+  /** Opcodes walked so far: offset and code of each. */
+  lines(): { offset: number; opcode: number }[];
+  position(): number;
+  lastOpcode(): number;
 }

@@ -5,7 +5,7 @@
 import type { ByteSource } from '../byte-source.js';
 import { LimitError, MalformedError } from '../errors.js';
 import type { AnalysisContext } from '../formats/driver.js';
-import type { Location } from '../report.js';
+import type { Location, RuleId } from '../report.js';
 import { DEFAULT_IMPORT_POLICY, type ImportJudgement, type ImportPolicy } from '../policy/index.js';
 import { MachineStatus, type PickleMachine } from '../wasm.js';
 import { arrayLayout } from './joblib-arrays.js';
@@ -24,6 +24,8 @@ export const MAX_PICKLES = 1000;
 export const MAX_RESYNC_BYTES = 1 << 20;
 /** Tensors listed for one checkpoint; real ones hold up to tens of thousands. */
 export const MAX_TENSORS_LISTED = 200_000;
+/** Findings of one rule from one stream; past it they are counted in a last finding of that rule. */
+export const MAX_FINDINGS_PER_RULE = 20;
 /** Persistent ids kept for the caller (legacy torch needs each storage's). */
 const MAX_PERSISTENT_IDS = 200_000;
 // Rendering budgets: one call, the value a pickle returns, a checkpoint's whole tensor tree.
@@ -96,6 +98,7 @@ class StreamRun {
   private end = 0;
   private complete = true;
   private readonly summary: Record<string, unknown>;
+  private readonly perRule = new Map<RuleId, { count: number; first?: Location }>();
 
   constructor(
     private readonly ctx: AnalysisContext,
@@ -103,7 +106,7 @@ class StreamRun {
   ) {
     this.source = input.source;
     this.reader = new StreamReader(input.source);
-    this.policy = (ctx as { policy?: ImportPolicy }).policy ?? DEFAULT_IMPORT_POLICY;
+    this.policy = ctx.policy ?? DEFAULT_IMPORT_POLICY;
     this.base = input.baseOffset ?? 0;
     this.summary = { ...(input.member !== undefined ? { member: input.member } : {}), offset: this.base, size: this.source.size };
     const pickle = (ctx.content.pickle ??= { streams: [] }) as { streams: unknown[] };
@@ -219,6 +222,15 @@ class StreamRun {
     return fromNodes(this.machine.describe(handle, view.nodes, view.depth, view.items), this.reader);
   }
 
+  /** Adds a per-occurrence finding, up to MAX_FINDINGS_PER_RULE of a rule. */
+  private note(rule: RuleId, message: string, location: Location, evidence: Record<string, string | number> = {}): void {
+    const seen = this.perRule.get(rule) ?? { count: 0 };
+    seen.count++;
+    this.perRule.set(rule, seen);
+    if (seen.count <= MAX_FINDINGS_PER_RULE) this.ctx.findings.add(rule, message, location, evidence);
+    else seen.first ??= location;
+  }
+
   private list(event: ListedEvent): void {
     this.eventsSeen++;
     if (this.listed.length < MAX_LISTED_EVENTS) this.listed.push(event);
@@ -259,13 +271,13 @@ class StreamRun {
     if (value.type === 'dynamic-global') {
       const python = renderPython(value);
       this.list({ kind: 'import', offset, opcodeIndex: index, python, via: 'STACK_GLOBAL', tier: 'dynamic' });
-      this.ctx.findings.add('pickle.dynamic-import', `STACK_GLOBAL at offset ${this.base + offset} imports a name that is not a constant string: ${python}`, this.at(offset, index), { import: python });
+      this.note('pickle.dynamic-import', `STACK_GLOBAL at offset ${this.base + offset} imports a name that is not a constant string: ${python}`, this.at(offset, index), { import: python });
       return;
     }
     if (value.type !== 'global') return;
     if (value.ext !== undefined) {
       this.list({ kind: 'import', offset, opcodeIndex: index, python: `copyreg extension ${value.ext}`, via: 'EXT', tier: 'dynamic' });
-      this.ctx.findings.add('pickle.ext-code', `an EXT opcode at offset ${this.base + offset} imports extension code ${value.ext} through the copyreg registry: what it names depends on the loading program`, this.at(offset, index), { code: value.ext });
+      this.note('pickle.ext-code', `an EXT opcode at offset ${this.base + offset} imports extension code ${value.ext} through the copyreg registry: what it names depends on the loading program`, this.at(offset, index), { code: value.ext });
       return;
     }
     const key = `${value.module}\u0000${value.name}`;
@@ -311,7 +323,7 @@ class StreamRun {
     const op = opcodeName(opcode);
     const python = op === 'BUILD' ? `${name}.__setstate__(${renderPython(w)})  # or ${name}.__dict__.update(…)` : op === 'SETITEM' || op === 'SETITEMS' ? `${name}[${renderPython(w)}] = …` : `${name}.append(${renderPython(w)})`;
     this.list({ kind: 'mutation', offset, opcodeIndex: index, python, via: op, tier: 'dangerous' });
-    this.ctx.findings.add('pickle.global-mutation', `${op} at offset ${this.base + offset} writes into the imported ${name}: ${python}`, this.at(offset, index), { global: name, python });
+    this.note('pickle.global-mutation', `${op} at offset ${this.base + offset} writes into the imported ${name}: ${python}`, this.at(offset, index), { global: name, python });
   }
 
   private async onPersistentId(handle: bigint, offset: number, index: number): Promise<void> {
@@ -378,6 +390,11 @@ class StreamRun {
         byUser.push(full);
       }
     }
+    for (const [rule, seen] of this.perRule) {
+      if (seen.count > MAX_FINDINGS_PER_RULE && seen.first) {
+        this.ctx.findings.add(rule, `${seen.count - MAX_FINDINGS_PER_RULE} more of these in this stream (only the first ${MAX_FINDINGS_PER_RULE} are listed)`, seen.first, { count: seen.count });
+      }
+    }
     if (byUser.length) {
       this.ctx.findings.add('pickle.user-allowlist', `judged safe by the user's allowlist, not the built-in list: ${byUser.join(', ')}`, this.at(0), { globals: byUser, entries: [...this.policy.userEntries] });
     }
@@ -398,6 +415,7 @@ class StreamRun {
       eventsTotal: this.eventsSeen,
       calls: this.callsSeen,
       ...(this.buffers ? { outOfBandBuffers: this.buffers } : {}),
+      ...(this.policy.userEntries.length ? { userAllowlist: [...this.policy.userEntries] } : {}),
       ...(this.persistentIds.length ? { persistentIds: this.persistentIds.length } : {}),
       ...(this.values.length ? { returns: this.values.map((v) => renderPython(v, 4000)) } : {}),
       ...(this.tensors.length ? { tensors: this.tensors, tensorTotals: totals(this.tensors) } : {}),
