@@ -266,7 +266,8 @@ function parseDecimal(p: usize, n: i32, allowL: bool): bool {
   return true;
 }
 
-@inline function fitsInline(v: i64): bool { return v >= -(<i64>1 << 56) && v < (<i64>1 << 56); }
+/** Ints kept in the handle itself; the rest are read back from the stream (see values.ts: 48-bit handles). */
+@inline function fitsInline(v: i64): bool { return v >= -(<i64>1 << 40) && v < (<i64>1 << 40); }
 
 // ---- the loop ----
 

@@ -1,4 +1,6 @@
 // Symbolic values. A value is a 64-bit handle: a 6-bit kind and a payload.
+// Every handle fits in 48 bits (offsets below 2^41, pointers below 2^32, inline
+// ints within ±2^40), so the memo stores 6 bytes an entry.
 // Scalars carry no record: their payload is the stream offset of the opcode
 // that made them (TypeScript reads the text back when it must show it), or the
 // value itself for small ints. Containers, imports, calls and persistent ids
@@ -48,7 +50,7 @@ let bumpEnd: usize = 0;
  * still all tracked, only their rendering loses detail. Sized so a pickle of
  * millions of small objects stays far below the memory budget.
  */
-export const MAX_KEPT_BYTES: usize = 32 << 20;
+export const MAX_KEPT_BYTES: usize = 16 << 20;
 let keptBytes: usize = 0;
 
 export function arenaReset(): void {

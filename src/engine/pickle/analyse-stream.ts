@@ -18,6 +18,8 @@ import type { PickleStreamInput, PickleStreamResult, PyValue } from './types.js'
 
 /** Imports and calls listed in order in the report (the decompiled view); the rest are counted. */
 export const MAX_LISTED_EVENTS = 1000;
+/** Largest stream: the machine's 48-bit value handles hold offsets below 2^41 (2 TiB). */
+export const MAX_STREAM_BYTES = 2 ** 41;
 /** Pickles in one stream; real files hold one (legacy torch: five). */
 export const MAX_PICKLES = 1000;
 /** Bytes searched for another pickle when junk follows a STOP. */
@@ -120,6 +122,7 @@ class StreamRun {
   async run(): Promise<PickleStreamResult> {
     const size = this.source.size;
     if (size === 0) throw new MalformedError('the pickle stream is empty: no opcode before the end', this.at(0));
+    if (size > MAX_STREAM_BYTES) throw new LimitError('MAX_STREAM_BYTES', size, `a pickle stream of ${size} bytes is over the ${MAX_STREAM_BYTES}-byte limit`, this.at(0));
     this.machine = this.ctx.wasm.pickleMachine(0, size, this.input.layout === 'joblib');
     const capacity = this.ctx.wasm.inputCapacity;
     let windowStart = 0;
