@@ -209,3 +209,13 @@ describe('pickle engine: limits', () => {
     expect(limit(r).evidence.limit).toBe('MAX_MEMO');
   });
 });
+
+describe('pickle engine: STACK_GLOBAL operands that are not strings', () => {
+  it('calls constants of another type malformed (CPython refuses them), not a dynamic import', async () => {
+    const bytes = pickle(P.proto(4), P.NONE, P.POP, P.NONE, P.POP, [0x43, 2], 'os', P.str('system'), P.STACK_GLOBAL, P.STOP);
+    const r = await scanBytes(bytes);
+    expect(r.verdict).toBe('malformed');
+    expect(rules(r)).not.toContain('pickle.dynamic-import');
+    expect(find(r, 'format.malformed').message).toMatch(/STACK_GLOBAL .* two strings/);
+  });
+});

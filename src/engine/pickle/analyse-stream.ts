@@ -273,6 +273,10 @@ class StreamRun {
     const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
     if (value.type === 'dynamic-global') {
       const python = renderPython(value);
+      if (!couldBeStr(value.module) || !couldBeStr(value.name)) {
+        // CPython checks `type(x) is str` at load time: a constant of another type stops the load
+        throw new MalformedError(`STACK_GLOBAL at offset ${this.base + offset} takes ${python.slice('find_class'.length)}: CPython refuses anything but two strings`, this.at(offset, index));
+      }
       this.list({ kind: 'import', offset, opcodeIndex: index, python, via: 'STACK_GLOBAL', tier: 'dynamic' });
       this.note('pickle.dynamic-import', `STACK_GLOBAL at offset ${this.base + offset} imports a name that is not a constant string: ${python}`, this.at(offset, index), { import: python });
       return;
@@ -424,6 +428,11 @@ class StreamRun {
       ...(this.tensors.length ? { tensors: this.tensors, tensorTotals: totals(this.tensors) } : {}),
     });
   }
+}
+
+/** Whether a STACK_GLOBAL operand may be a str when loaded: a str constant, or anything computed. */
+function couldBeStr(v: PyValue): boolean {
+  return v.type === 'str' || v.type === 'call' || v.type === 'global' || v.type === 'dynamic-global' || v.type === 'persid' || (v.type === 'elided' && !/^(tuple|list|dict|set|frozenset)/.test(v.what));
 }
 
 function totals(tensors: CheckpointTensor[]): { tensors: number; parameters: number; bytes: number; byDtype: Record<string, { tensors: number; parameters: number }> } {
