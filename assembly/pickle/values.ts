@@ -145,9 +145,18 @@ export function newGlobal(offset: i64, index: i64, via: i64): usize {
   return r;
 }
 
-export function newCall(offset: i64, index: i64, via: i64, callee: i64, args: i64, kwargs: i64): usize {
-  if (records >= MAX_RECORDS) return 0;
-  records++;
+/**
+ * A call result's record while the keep budget lasts; past it 0 (the caller
+ * makes a lite handle: the call is still an event, only its rendering and the
+ * items set on it are lost) unless `mustKeep`, which draws on MAX_RECORDS.
+ */
+export function newCall(offset: i64, index: i64, via: i64, callee: i64, args: i64, kwargs: i64, mustKeep: bool): usize {
+  if (canKeep(CALL_WORDS)) {
+    keptBytes += <usize>CALL_WORDS << 3;
+  } else {
+    if (!mustKeep || records >= MAX_RECORDS) return 0;
+    records++;
+  }
   const r = alloc(CALL_WORDS);
   setWord(r, R_OFFSET, offset);
   setWord(r, R_INDEX, index);

@@ -39,7 +39,7 @@ interface Exports {
   pickleEventCount(): number;
   pickleEventsPointer(): number;
   pickleEventsClear(): void;
-  pickleDescribe(handle: bigint, maxNodes: number, maxDepth: number, maxItems: number): number;
+  pickleDescribe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): number;
   pickleDescribePointer(): number;
   pickleDescribeRelease(): void;
 }
@@ -113,7 +113,7 @@ export class WeightlensWasm {
   pickleMachine(start: number, size: number, joblib: boolean): PickleMachine {
     const e = this.exports;
     e.pickleMachineBegin(start, size, joblib);
-    const words = (pointer: number, count: number) => new BigInt64Array(e.memory.buffer, pointer, count);
+    const words = (pointer: number, count: number) => new Float64Array(e.memory.buffer, pointer, count);
     return {
       feed: (windowStart, bytes, atEnd) => {
         this.load(bytes);
@@ -121,13 +121,13 @@ export class WeightlensWasm {
       },
       drainEvents: () => {
         const count = e.pickleEventCount();
-        const copy = BigInt64Array.from(words(e.pickleEventsPointer(), count * 6));
+        const copy = words(e.pickleEventsPointer(), count * 6).slice();
         e.pickleEventsClear();
         return copy;
       },
       describe: (handle, maxNodes, maxDepth, maxItems) => {
         const count = e.pickleDescribe(handle, maxNodes, maxDepth, maxItems);
-        return BigInt64Array.from(words(e.pickleDescribePointer(), count * 5));
+        return words(e.pickleDescribePointer(), count * 5).slice();
       },
       next: (at) => e.pickleMachineNext(at),
       nest: () => e.pickleMachineNest(),
@@ -265,9 +265,9 @@ export interface PickleMachineState {
 export interface PickleMachine {
   feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): MachineStatus;
   /** Events since the last drain: six words each (see E_* in machine.ts). */
-  drainEvents(): BigInt64Array;
+  drainEvents(): Float64Array;
   /** A value's node list (five words a node, see describe.ts). */
-  describe(handle: bigint, maxNodes: number, maxDepth: number, maxItems: number): BigInt64Array;
+  describe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): Float64Array;
   next(at: number): void;
   nest(): boolean;
   seek(at: number): void;

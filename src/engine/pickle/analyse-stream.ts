@@ -95,12 +95,13 @@ class StreamRun {
   private buffers = 0;
   private rebuildCalls = 0;
   private tensors: CheckpointTensor[] = [];
-  private pendingBuild?: { target: bigint; offset: number; depth: number };
+  private pendingBuild?: { target: number; offset: number; depth: number };
   private pickles = 0;
   private end = 0;
   private complete = true;
   private readonly summary: Record<string, unknown>;
   private readonly perRule = new Map<RuleId, { count: number; first?: Location }>();
+  private readonly callees = new Map<number, { seen?: ImportSeen; dynamic: boolean; rebuild: boolean }>();
 
   constructor(
     private readonly ctx: AnalysisContext,
@@ -221,7 +222,7 @@ class StreamRun {
     return status === 1 && s.items === 0 && s.marks === 0 && s.opcodes >= 2;
   }
 
-  private async describe(handle: bigint, view: { nodes: number; depth: number; items: number }) {
+  private async describe(handle: number, view: { nodes: number; depth: number; items: number }) {
     return fromNodes(this.machine.describe(handle, view.nodes, view.depth, view.items), this.reader);
   }
 
@@ -242,25 +243,25 @@ class StreamRun {
   private async drain(): Promise<void> {
     const events = this.machine.drainEvents();
     for (let e = 0; e < events.length; e += 6) {
-      const type = Number(events[e]!);
-      const offset = Number(events[e + 1]!);
-      const index = Number(events[e + 2]!);
+      const type = events[e]!;
+      const offset = events[e + 1]!;
+      const index = events[e + 2]!;
       const a = events[e + 3]!;
       const b = events[e + 4]!;
       const c = events[e + 5]!;
       switch (type) {
         case 1: await this.onImport(a, offset, index); break;
-        case 2: await this.onCall(a, offset, index); break;
-        case 3: await this.onMutation(a, b, Number(c), offset, index); break;
+        case 2: await this.onCall(a, b, offset, index); break;
+        case 3: await this.onMutation(a, b, c, offset, index); break;
         case 4: await this.onPersistentId(a, offset, index); break;
         case 5:
           this.frameDamage++;
-          this.firstFrameDamage ??= { location: this.at(offset, index), kind: Number(a) };
+          this.firstFrameDamage ??= { location: this.at(offset, index), kind: a };
           break;
-        case 6: if (b === 0n) await this.onStop(a); break;
-        case 7: if (c === 0n) this.pendingBuild = { target: a, offset, depth: 0 }; break;
+        case 6: if (b === 0) await this.onStop(a); break;
+        case 7: if (c === 0) this.pendingBuild = { target: a, offset, depth: 0 }; break;
         case 8: this.buffers++; break;
-        case 9: this.protocols.add(Number(a)); break;
+        case 9: this.protocols.add(a); break;
       }
     }
   }
@@ -269,7 +270,7 @@ class StreamRun {
     return this.policy.judge(module, name);
   }
 
-  private async onImport(handle: bigint, offset: number, index: number): Promise<void> {
+  private async onImport(handle: number, offset: number, index: number): Promise<void> {
     const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
     if (value.type === 'dynamic-global') {
       const python = renderPython(value);
@@ -302,28 +303,43 @@ class StreamRun {
     return (await this.reader.bytes(offset, 1))[0] ?? -1;
   }
 
-  private async onCall(handle: bigint, offset: number, index: number): Promise<void> {
+  /**
+   * Every call is judged by its callee; the first MAX_LISTED_EVENTS (and the
+   * first of each callee that is not safe) are also rendered. Callees are
+   * cached by handle, so millions of calls of the same class cost a lookup each.
+   */
+  private async onCall(handle: number, callee: number, offset: number, index: number): Promise<void> {
     this.callsSeen++;
-    const { value } = await this.describe(handle, CALL_VIEW);
-    if (value.type !== 'call') return;
-    const name = globalName(value.callee);
-    if (isRebuildCall(name)) this.rebuildCalls++;
-    let tier: ListedEvent['tier'];
-    if (value.callee.type === 'global' && value.callee.ext === undefined) {
-      const seen = this.imports.get(`${value.callee.module}\u0000${value.callee.name}`);
-      if (seen) {
-        seen.calls++;
-        tier = seen.judgement.tier;
-        if (seen.judgement.tier !== 'safe') seen.firstCall ??= renderPython(value, 500);
-      }
-    } else if (value.callee.type === 'dynamic-global') {
-      tier = 'dynamic';
+    let known = this.callees.get(callee);
+    if (!known) {
+      const { value } = await this.describe(callee, { nodes: 64, depth: 4, items: 8 });
+      const name = value.type === 'global' && value.ext === undefined ? `${value.module}\u0000${value.name}` : undefined;
+      known = { seen: name ? this.imports.get(name) : undefined, dynamic: value.type === 'dynamic-global', rebuild: isRebuildCall(globalName(value)) };
+      this.callees.set(callee, known);
     }
-    // the listing skips the thousands of safe rebuild calls of a checkpoint past the first few
-    this.list({ kind: 'call', offset, opcodeIndex: index, python: renderPython(value), via: value.via, ...(tier ? { tier } : {}) });
+    if (known.rebuild) this.rebuildCalls++;
+    const seen = known.seen;
+    if (seen) seen.calls++;
+    const tier: ListedEvent['tier'] = seen ? seen.judgement.tier : known.dynamic ? 'dynamic' : undefined;
+    const firstOfItsKind = seen !== undefined && seen.judgement.tier !== 'safe' && seen.firstCall === undefined;
+    if (this.listed.length >= MAX_LISTED_EVENTS && !firstOfItsKind) {
+      this.eventsSeen++;
+      return;
+    }
+    const { value } = await this.describe(handle, CALL_VIEW);
+    const python = value.type === 'call' ? renderPython(value) : await this.renderLiteCall(callee, offset);
+    if (firstOfItsKind) seen.firstCall = python.length > 500 ? `${python.slice(0, 499)}…` : python;
+    this.list({ kind: 'call', offset, opcodeIndex: index, python, via: opcodeName(Number(await this.opcodeAt(offset))), ...(tier ? { tier } : {}) });
   }
 
-  private async onMutation(target: bigint, what: bigint, opcode: number, offset: number, index: number): Promise<void> {
+  /** A call whose record was not kept (budget spent): the callee, arguments not shown. */
+  private async renderLiteCall(callee: number, offset: number): Promise<string> {
+    const { value } = await this.describe(callee, { nodes: 64, depth: 4, items: 8 });
+    void offset;
+    return `${renderPython(value)}(…)`;
+  }
+
+  private async onMutation(target: number, what: number, opcode: number, offset: number, index: number): Promise<void> {
     const { value: t } = await this.describe(target, { nodes: 64, depth: 4, items: 8 });
     const { value: w } = await this.describe(what, CALL_VIEW);
     const name = globalName(t) ?? renderPython(t);
@@ -333,7 +349,7 @@ class StreamRun {
     this.note('pickle.global-mutation', `${op} at offset ${this.base + offset} writes into the imported ${name}: ${python}`, this.at(offset, index), { global: name, python });
   }
 
-  private async onPersistentId(handle: bigint, offset: number, index: number): Promise<void> {
+  private async onPersistentId(handle: number, offset: number, index: number): Promise<void> {
     const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
     if (value.type !== 'persid') return;
     if (this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
@@ -343,7 +359,7 @@ class StreamRun {
     }
   }
 
-  private async onStop(handle: bigint): Promise<void> {
+  private async onStop(handle: number): Promise<void> {
     const { value } = await this.describe(handle, VALUE_VIEW);
     this.values.push(value);
     if (this.rebuildCalls > 0 && this.tensors.length < MAX_TENSORS_LISTED) {
@@ -353,7 +369,7 @@ class StreamRun {
   }
 
   /** joblib: step over the array bytes after a NumpyArrayWrapper BUILD. False when the stream cannot be followed. */
-  private async joblibArray(build: { target: bigint }): Promise<boolean> {
+  private async joblibArray(build: { target: number }): Promise<boolean> {
     const { value } = await this.describe(build.target, { nodes: 400, depth: 8, items: 64 });
     const layout = arrayLayout(value);
     if (!layout) return true;
