@@ -339,6 +339,11 @@ describe('dotted names', () => {
     expect(tier('copyreg', '__newobj_ex__')).toBe('safe');
   });
 
+  it('judges a listed path safe however it is split, and only that path', () => {
+    expect(tier('numpy.random', '_pickle.__randomstate_ctor')).toBe('safe');
+    expect(tier('numpy.random', '_pickle.loads')).toBe('dangerous');
+  });
+
   it('calls a dotted name safe only when the exact path is listed', () => {
     expect(tier('torch', '_utils._rebuild_tensor_v2')).toBe('safe');
     expect(tier('sklearn', 'tree._tree.Tree')).toBe('safe');

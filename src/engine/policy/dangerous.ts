@@ -104,6 +104,8 @@ export const DANGEROUS: readonly DangerousGroup[] = [
     paths: [
       'importlib', '_imp', 'imp', 'zipimport', 'pkgutil', '_frozen_importlib', '_frozen_importlib_external',
       'modulefinder', 'site', 'sitecustomize', 'usercustomize', 'pkg_resources', 'importlib_metadata',
+      // dictConfig builds handlers from dotted names; listen() takes new configurations from a socket.
+      'logging.config',
     ],
   },
   {
@@ -182,7 +184,7 @@ export const DANGEROUS: readonly DangerousGroup[] = [
     paths: [
       'io.open', 'io.open_code', 'io.FileIO', '_io', 'pathlib', 'shutil', 'tempfile', 'glob', 'filecmp', 'linecache', 'tarfile', 'zipfile', 'zipapp', 'gzip.open', 'gzip.GzipFile', 'bz2.open',
       'bz2.BZ2File', 'lzma.open', 'lzma.LZMAFile', 'codecs.open', 'codecs.EncodedFile', 'dbm', 'sqlite3', '_sqlite3',
-      'mailbox', 'logging.config', 'logging.handlers', 'logging.FileHandler', 'logging.basicConfig',
+      'mailbox', 'logging.handlers', 'logging.FileHandler', 'logging.basicConfig',
     ],
   },
 

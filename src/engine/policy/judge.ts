@@ -2,7 +2,8 @@
 //   1. every spelling pickle could load (as written, the Python 2 rewrite, a known alias) is
 //      checked against the dangerous list: the module and each module prefix, the full path,
 //      each attribute path a dotted name walks through (`pathlib` + `os.system` reaches os), and
-//      dunder attributes (`X.__globals__`). Any hit is dangerous, whatever the safe lists say;
+//      dunder attributes (`X.__globals__`); the last two are skipped for a path on the built-in
+//      safe list (`copyreg.__newobj__`). Any hit is dangerous, whatever the safe lists say;
 //   2. the built-in safe list, exact paths and then class families;
 //   3. the user's entries;
 //   4. everything else is unknown.
@@ -87,6 +88,8 @@ function findDangerous(module: string, name: string, exactSafe: boolean): Hit | 
     const folded = l <= moduleParts.length ? DANGEROUS_FOLDED.get(key.toLowerCase()) : undefined;
     if (folded) return { entry: folded.path, reason: folded.reason, how: `module ${key} matched case-insensitively` };
   }
+  // A path on the built-in safe list reaches the reviewed object however it is split.
+  if (exactSafe) return undefined;
   // A dotted name walks attributes: each component walked through may be a module under
   // another name (pathlib.os, torch.serialization.pickle), so judge each path it starts.
   for (let q = 0; q + 1 < nameParts.length; q++) {
@@ -98,10 +101,8 @@ function findDangerous(module: string, name: string, exactSafe: boolean): Hit | 
       }
     }
   }
-  if (!exactSafe) {
-    const dunder = nameParts.find((p) => p.length > 4 && p.startsWith('__') && p.endsWith('__'));
-    if (dunder !== undefined) return { entry: dunder, reason: DUNDER_REASON };
-  }
+  const dunder = nameParts.find((p) => p.length > 4 && p.startsWith('__') && p.endsWith('__'));
+  if (dunder !== undefined) return { entry: dunder, reason: DUNDER_REASON };
   return undefined;
 }
 
