@@ -218,7 +218,7 @@ class StreamRun {
     const probe = this.ctx.wasm.pickleProbe(offset, this.source.size);
     const status = probe.feed(offset, head, offset + head.length >= this.source.size);
     const s = probe.state();
-    if (head[0] === 0x80) return s.protocol >= 2 && (status === 1 || (status === 0 ? s.opcodes >= 3 : s.opcodes >= 3));
+    if (head[0] === 0x80) return s.protocol >= 2 && (status === 1 || s.opcodes >= 3);
     return status === 1 && s.items === 0 && s.marks === 0 && s.opcodes >= 2;
   }
 
