@@ -7,6 +7,7 @@ export { pickleOpcodeCount } from "./pickle/opcodes";
 export {
   pickleProbeBegin, pickleProbeFeed, pickleProbePosition, pickleProbeOpcodes,
   pickleProbeProtocol, pickleProbeItems, pickleProbeMarks, pickleProbeLastOpcode,
+  pickleDisasmBegin, pickleDisasmLines, pickleDisasmPointer,
 } from "./pickle/probe";
 
 export {

@@ -9,11 +9,12 @@ import { parseArgs } from 'node:util';
 import { FileWriter } from './gen/writer.mjs';
 import * as safetensors from './gen/safetensors.mjs';
 import * as pickleRaw from './gen/pickle-raw.mjs';
+import * as pickleObjects from './gen/pickle-objects.mjs';
 import * as torch from './gen/torch.mjs';
 import * as onnx from './gen/onnx.mjs';
 
-export const GENERATORS = [safetensors, pickleRaw, torch, onnx];
-const ALIASES = { safetensors: safetensors, pickle: pickleRaw, pkl: pickleRaw, torch: torch, pt: torch, onnx: onnx };
+export const GENERATORS = [safetensors, pickleRaw, pickleObjects, torch, onnx];
+const ALIASES = { safetensors: safetensors, pickle: pickleRaw, pkl: pickleRaw, objects: pickleObjects, torch: torch, pt: torch, onnx: onnx };
 
 const USAGE = `Usage: node bench/generate.mjs [--out DIR] [--only NAME]... [--force] [--small]
   --out DIR    where to write (default /tmp/weightlens-bench)

@@ -203,3 +203,60 @@ describe('weightlens scan', () => {
     expect(model.findings).toMatchObject([{ rule: 'safetensors.config-mismatch', severity: 'low', evidence: { fact: 'vocabSize', config: 151936, tensors: 16 } }]);
   });
 });
+
+describe('weightlens scan: pickles', () => {
+  function fileWith(name: string, bytes: Uint8Array): string {
+    const path = join(tempDir(), name);
+    writeFileSync(path, bytes);
+    return path;
+  }
+  // posix.system('echo hi') by GLOBAL + REDUCE, protocol 2
+  const evil = Uint8Array.from(Buffer.from("\x80\x02cposix\nsystem\n\x8c\x07echo hi\x85R.", 'latin1'));
+  // mypkg.models.Net() : an import off the safe list
+  const own = Uint8Array.from(Buffer.from('\x80\x02cmypkg.models\nNet\n)R.', 'latin1'));
+
+  it('calls a raw pickle named .bin or .pt malicious by its bytes, showing the call', async () => {
+    for (const name of ['pytorch_model.bin', 'model.pt']) {
+      const { code, stdout } = await weightlens('scan', '--no-hash', fileWith(name, evil));
+      expect(code, name).toBe(1);
+      expect(stdout).toMatch(/malicious/);
+      expect(stdout).toContain("posix.system('echo hi')");
+    }
+  });
+
+  it('--allow makes a project class safe, says so in the report, and never allows a dangerous import', async () => {
+    const path = fileWith('own.pkl', own);
+    expect((await weightlens('scan', '--no-hash', path)).code).toBe(1);
+    const allowed = await weightlens('scan', '--json', '--no-hash', '--allow', 'mypkg.models.*', path);
+    expect(allowed.code).toBe(0);
+    const report = JSON.parse(allowed.stdout).reports[0];
+    expect(report.verdict).toBe('clean');
+    expect(report.findings.map((f: { rule: string }) => f.rule)).toEqual(['pickle.user-allowlist']);
+    expect(report.content.pickle.streams[0].userAllowlist).toEqual(['mypkg.models.*']);
+    const list = fileWith('allow.txt', new TextEncoder().encode('# ours\nposix.system\nmypkg.models.*\n'));
+    const evilRun = await weightlens('scan', '--json', '--no-hash', '--allow-file', list, fileWith('evil.pkl', evil));
+    expect(JSON.parse(evilRun.stdout).reports[0].verdict).toBe('malicious');
+  });
+
+  it('refuses a malformed --allow entry with a usage error', async () => {
+    const { code, stderr } = await weightlens('scan', '--allow', 'bad entry', fileWith('own.pkl', own));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--allow/);
+  });
+
+  it('disassembles a pickle page by page', async () => {
+    const path = fileWith('evil.pkl', evil);
+    const first = await weightlens('disasm', '--count', '2', path);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(` 0: PROTO            2\n 2: GLOBAL           posix system\n(more: weightlens disasm --offset 16 ${path})\n`);
+    const rest = await weightlens('disasm', '--json', '--offset', '16', path);
+    expect(JSON.parse(rest.stdout)).toEqual({
+      lines: [
+        { offset: 16, opcode: 'SHORT_BINUNICODE', arg: "'echo hi'" },
+        { offset: 25, opcode: 'TUPLE1' },
+        { offset: 26, opcode: 'REDUCE' },
+        { offset: 27, opcode: 'STOP' },
+      ],
+    });
+  });
+});

@@ -1,13 +1,13 @@
 // Writes a value and what it is made of (depth- and size-bounded) as a flat
-// preorder list of nodes TypeScript turns into a PyValue. Node: five i64
-// words [kind | via << 8 | flags << 16, payload, count, children, opcode index].
+// preorder list of nodes TypeScript turns into a PyValue. Node: five f64
+// words (every value fits 48 bits) [kind | via << 8 | flags << 16, payload, count, children, opcode index].
 // A parent's child count is patched after its children are written, so the
 // node budget is hard: past it, children are simply left out (count says how many there were).
 import {
   K_INT, K_TUPLE, K_DICT, K_GLOBAL, K_CALL, K_PERSID, K_TEXT_SPAN, K_ELIDED,
   kindOf, payloadOf, word, isContainerKind,
   R_OFFSET, R_COUNT, R_FIRST, R_FLAGS, R_INDEX, R_VIA, R_CALLEE, R_ARGS, R_KWARGS, R_STATE,
-  G_INDEX, G_VIA, G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, P_ID, P_TEXT_LEN, F_TRUNCATED,
+  G_INDEX, G_VIA, G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, P_ID, P_TEXT_LEN,
 } from "./values";
 
 const NODE_WORDS: i32 = 5;
@@ -24,18 +24,16 @@ let itemLimit: i32 = 0;
 function node(kind: i64, via: i64, flags: i64, payload: i64, count: i64, index: i64): i32 {
   const i = used++;
   const n = nodeAt(i);
-  store<i64>(n, kind | (via << 8) | (flags << 16));
-  store<i64>(n, payload, 8);
-  store<i64>(n, count, 16);
-  store<i64>(n, 0, 24);
-  store<i64>(n, index, 32);
+  store<f64>(n, <f64>(kind | (via << 8) | (flags << 16)));
+  store<f64>(n, <f64>payload, 8);
+  store<f64>(n, <f64>count, 16);
+  store<f64>(n, 0, 24);
+  store<f64>(n, <f64>index, 32);
   return i;
 }
 
-@inline function setChildren(i: i32, n: i32, truncated: bool): void {
-  const p = nodeAt(i);
-  store<i64>(p, <i64>n, 24);
-  if (truncated) store<i64>(p, load<i64>(p) | (F_TRUNCATED << 16));
+@inline function setChildren(i: i32, n: i32): void {
+  store<f64>(nodeAt(i), <f64>n, 24);
 }
 
 /** Writes up to the item limit of a record's items (pairs whole); returns how many were written. */
@@ -76,7 +74,7 @@ function value(h: i64, depthLeft: i32): void {
     const count = word(r, R_COUNT);
     const i = node(kind, 0, word(r, R_FLAGS), word(r, R_OFFSET), pairs ? count >> 1 : count, 0);
     const n = items(r, pairs, depthLeft - 1);
-    setChildren(i, n, false);
+    setChildren(i, n);
     return;
   }
   if (kind == K_GLOBAL) {
@@ -85,15 +83,15 @@ function value(h: i64, depthLeft: i32): void {
     const i = node(K_GLOBAL, via, 0, word(r, R_OFFSET), 0, word(r, G_INDEX));
     if (moduleLength == -2) {
       node(K_INT, 0, 0, word(r, G_EXT), 0, 0);
-      setChildren(i, 1, false);
+      setChildren(i, 1);
     } else if (moduleLength >= 0) {
       node(K_TEXT_SPAN, 0, 0, word(r, G_MODULE), moduleLength, 0);
       node(K_TEXT_SPAN, 0, 0, word(r, G_NAME), word(r, G_NAME_LEN), 0);
-      setChildren(i, 2, false);
+      setChildren(i, 2);
     } else {
       value(word(r, G_MODULE), depthLeft - 1);
       value(word(r, G_NAME), depthLeft - 1);
-      setChildren(i, 2, false);
+      setChildren(i, 2);
     }
     return;
   }
@@ -104,7 +102,7 @@ function value(h: i64, depthLeft: i32): void {
     value(word(r, R_KWARGS), depthLeft - 1);
     value(word(r, R_STATE), depthLeft - 1);
     const n = items(r, true, depthLeft - 1);
-    setChildren(i, 4 + n, false);
+    setChildren(i, 4 + n);
     return;
   }
   // K_PERSID
@@ -112,7 +110,7 @@ function value(h: i64, depthLeft: i32): void {
   const i = node(K_PERSID, 0, 0, word(r, R_OFFSET), 0, word(r, G_INDEX));
   if (textLength >= 0) node(K_TEXT_SPAN, 0, 0, word(r, P_ID), textLength, 0);
   else value(word(r, P_ID), depthLeft - 1);
-  setChildren(i, 1, false);
+  setChildren(i, 1);
 }
 
 /**
@@ -120,7 +118,8 @@ function value(h: i64, depthLeft: i32): void {
  * `maxItems` items per container; returns the node count (nodes at
  * pickleDescribePointer()).
  */
-export function pickleDescribe(h: i64, maxNodes: i32, maxDepth: i32, maxItems: i32): i32 {
+export function pickleDescribe(handleValue: f64, maxNodes: i32, maxDepth: i32, maxItems: i32): i32 {
+  const h = <i64>handleValue;
   const nodes = min(max(maxNodes, 8), MAX_DESCRIBE_NODES);
   // headroom: a node that passed the budget check may still write its few fixed children
   const needed = nodes + 8;

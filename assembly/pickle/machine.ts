@@ -9,7 +9,7 @@ import { INPUT } from "../io";
 import { HIGHEST_PROTOCOL } from "./opcodes";
 import {
   K_NONE, K_BOOL, K_INT, K_INT_AT, K_FLOAT_AT, K_STR_AT, K_BYTES_AT, K_BYTEARRAY_AT,
-  K_TUPLE, K_LIST, K_DICT, K_SET, K_FROZENSET, K_GLOBAL, K_CALL, K_PERSID, K_BUFFER,
+  K_TUPLE, K_LIST, K_DICT, K_SET, K_FROZENSET, K_GLOBAL, K_CALL, K_PERSID, K_BUFFER, K_LITE,
   handle, kindOf, payloadOf, newContainer, addItem, newGlobal, newCall, newPersid,
   setWord, word, arenaReset, resetRecordCount, R_STATE,
   G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, recordsUsed, MAX_RECORDS,
@@ -48,9 +48,9 @@ export const MAX_LINE: i32 = 65536;
 /** Pickles inside pickles (joblib object arrays); each has its own memo. */
 export const MAX_NESTING: i32 = 8;
 
-// Events: six i64 words each [type, offset, opcode index, a, b, c].
+// Events: six f64 words each [type, offset, opcode index, a, b, c].
 export const E_IMPORT: i64 = 1; // a: global handle
-export const E_CALL: i64 = 2; // a: call handle
+export const E_CALL: i64 = 2; // a: call handle, b: callee, c: args
 export const E_MUTATION: i64 = 3; // a: target, b: key or state, c: opcode
 export const E_PERSID: i64 = 4; // a: persid handle
 export const E_FRAME: i64 = 5; // a: 1 opcode crosses the frame end, 2 frame inside a frame; b: frame end
@@ -87,14 +87,15 @@ let limitHit: i32 = 0;
 let joblibLayout: bool = false;
 let pauseAfterBuild: bool = false;
 
+/** Events are f64 words: every handle fits 48 bits (values.ts), so JavaScript reads them as plain numbers. */
 function emit(type: i64, offset: i64, a: i64, b: i64, c: i64): void {
   const e = EVENTS + (<usize>(eventCount * EVENT_WORDS) << 3);
-  store<i64>(e, type);
-  store<i64>(e, offset, 8);
-  store<i64>(e, opIndex, 16);
-  store<i64>(e, a, 24);
-  store<i64>(e, b, 32);
-  store<i64>(e, c, 40);
+  store<f64>(e, <f64>type);
+  store<f64>(e, <f64>offset, 8);
+  store<f64>(e, <f64>opIndex, 16);
+  store<f64>(e, <f64>a, 24);
+  store<f64>(e, <f64>b, 32);
+  store<f64>(e, <f64>c, 40);
   eventCount++;
 }
 
@@ -235,9 +236,11 @@ function fromMark(kind: i64, offset: i64): i64 {
 
 // ---- argument helpers ----
 
+/** Length of the line at `from`; -1 when no newline is in the window, -2 when the line is over MAX_LINE. */
 function findNewline(from: usize, end: usize): i32 {
-  for (let p = from; p < end; p++) if (load<u8>(p) == 0x0a) return <i32>(p - from);
-  return -1;
+  const stop = min(end, from + <usize>MAX_LINE + 1);
+  for (let p = from; p < stop; p++) if (load<u8>(p) == 0x0a) return <i32>(p - from);
+  return stop < end ? -2 : -1;
 }
 
 /** Parses an optionally signed decimal line; sets parsedValue, false when it is not one or is too long for i64 math. */
@@ -264,7 +267,8 @@ function parseDecimal(p: usize, n: i32, allowL: bool): bool {
   return true;
 }
 
-@inline function fitsInline(v: i64): bool { return v >= -(<i64>1 << 56) && v < (<i64>1 << 56); }
+/** Ints kept in the handle itself; the rest are read back from the stream (see values.ts: 48-bit handles). */
+@inline function fitsInline(v: i64): bool { return v >= -(<i64>1 << 40) && v < (<i64>1 << 40); }
 
 // ---- the loop ----
 
@@ -658,12 +662,11 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
 }
 
 function needLine(avail: i64, lastWindow: bool): i32 {
-  if (lastWindow) return M_TRUNCATED;
-  if (avail >= <i64>MAX_LINE) {
+  if (avail > <i64>MAX_LINE) {
     limitHit = L_LINE;
     return M_LIMIT;
   }
-  return M_NEED_MORE;
+  return lastWindow ? M_TRUNCATED : M_NEED_MORE;
 }
 
 function recordsLimit(): i32 {
@@ -671,14 +674,19 @@ function recordsLimit(): i32 {
   return M_LIMIT;
 }
 
+/** A call's value and event. joblib must keep every call: its array wrappers are read back from their records. */
 function call(offset: i64, via: i32, callee: i64, args: i64, kwargs: i64): i64 {
-  const r = newCall(offset, opIndex, <i64>via, callee, args, kwargs);
-  if (r == 0) {
+  const r = newCall(offset, opIndex, <i64>via, callee, args, kwargs, joblibLayout);
+  let h: i64;
+  if (r != 0) {
+    h = handle(K_CALL, <i64>r);
+  } else if (joblibLayout) {
     limitHit = L_RECORDS;
     return 0;
+  } else {
+    h = handle(K_CALL + K_LITE, offset);
   }
-  const h = handle(K_CALL, <i64>r);
-  emit(E_CALL, offset, h, 0, 0);
+  emit(E_CALL, offset, h, callee, args);
   return h;
 }
 

@@ -14,6 +14,8 @@ import {
 
 export const PROBE_NEED_MORE: i32 = 0;
 export const PROBE_STOPPED: i32 = 1;
+/** Disassembly mode: the record buffer is full (read the records, then feed on). */
+export const PROBE_RECORDS_FULL: i32 = 2;
 export const PROBE_UNKNOWN_OPCODE: i32 = -1;
 export const PROBE_BAD_ARGUMENT: i32 = -2;
 export const PROBE_STACK_UNDERFLOW: i32 = -3;
@@ -35,7 +37,27 @@ let opcodes: f64 = 0;
 let protocol: i32 = -1;
 let lastOpcode: i32 = -1;
 
+// Disassembly mode: no stack accounting (a page may start mid-stream), and
+// each opcode's offset and code recorded: two f64 words a line.
+/** Lines one disassembly feed returns at most. */
+export const MAX_DISASM_LINES: i32 = 4096;
+const RECORDS: usize = memory.data(MAX_DISASM_LINES * 16, 16);
+let recording: bool = false;
+let recordLimit: i32 = 0;
+let recorded: i32 = 0;
+
+/** Starts a disassembly walk at an opcode boundary `start`, recording up to `lines` opcodes. */
+export function pickleDisasmBegin(start: f64, size: f64, lines: i32): void {
+  pickleProbeBegin(start, size);
+  recording = true;
+  recordLimit = min(max(lines, 1), MAX_DISASM_LINES);
+  recorded = 0;
+}
+export function pickleDisasmLines(): i32 { return recorded; }
+export function pickleDisasmPointer(): usize { return RECORDS; }
+
 export function pickleProbeBegin(start: f64, size: f64): void {
+  recording = false;
   markDepth = 0;
   items = 0;
   position = start;
@@ -167,6 +189,16 @@ export function pickleProbeFeed(windowStart: f64, length: i32, atEnd: bool): i32
     const next = position + 1 + argLength;
     if (next > fileSize) return PROBE_LENGTH_BEYOND_FILE;
 
+    if (recording) {
+      store<f64>(RECORDS + (<usize>recorded << 4), position);
+      store<f64>(RECORDS + (<usize>recorded << 4), <f64>code, 8);
+      recorded++;
+      position = next;
+      opcodes += 1;
+      if (code == 0x2e) return PROBE_STOPPED;
+      if (recorded >= recordLimit) return PROBE_RECORDS_FULL;
+      continue;
+    }
     // stack effect, as the unpickler would apply it
     if (opcodePopsMark(code)) {
       if (markDepth == 0) return PROBE_STACK_UNDERFLOW;

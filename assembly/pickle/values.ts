@@ -1,4 +1,6 @@
 // Symbolic values. A value is a 64-bit handle: a 6-bit kind and a payload.
+// Every handle fits in 48 bits (offsets below 2^41, pointers below 2^32, inline
+// ints within ±2^40), so the memo stores 6 bytes an entry.
 // Scalars carry no record: their payload is the stream offset of the opcode
 // that made them (TypeScript reads the text back when it must show it), or the
 // value itself for small ints. Containers, imports, calls and persistent ids
@@ -48,7 +50,7 @@ let bumpEnd: usize = 0;
  * still all tracked, only their rendering loses detail. Sized so a pickle of
  * millions of small objects stays far below the memory budget.
  */
-export const MAX_KEPT_BYTES: usize = 32 << 20;
+export const MAX_KEPT_BYTES: usize = 16 << 20;
 let keptBytes: usize = 0;
 
 export function arenaReset(): void {
@@ -143,9 +145,18 @@ export function newGlobal(offset: i64, index: i64, via: i64): usize {
   return r;
 }
 
-export function newCall(offset: i64, index: i64, via: i64, callee: i64, args: i64, kwargs: i64): usize {
-  if (records >= MAX_RECORDS) return 0;
-  records++;
+/**
+ * A call result's record while the keep budget lasts; past it 0 (the caller
+ * makes a lite handle: the call is still an event, only its rendering and the
+ * items set on it are lost) unless `mustKeep`, which draws on MAX_RECORDS.
+ */
+export function newCall(offset: i64, index: i64, via: i64, callee: i64, args: i64, kwargs: i64, mustKeep: bool): usize {
+  if (canKeep(CALL_WORDS)) {
+    keptBytes += <usize>CALL_WORDS << 3;
+  } else {
+    if (!mustKeep || records >= MAX_RECORDS) return 0;
+    records++;
+  }
   const r = alloc(CALL_WORDS);
   setWord(r, R_OFFSET, offset);
   setWord(r, R_INDEX, index);

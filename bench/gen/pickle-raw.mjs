@@ -17,9 +17,9 @@ export const TAG_B = ['red', 'green', 'blue'];
 export const score = (i) => ((i * 7919) % 100003) / 1000;
 
 const FRAME_SIZE_TARGET = 64 * 1024;
-const BATCHSIZE = 1000;
+export const BATCHSIZE = 1000;
 
-const OP = {
+export const OP = {
   PROTO: 0x80, FRAME: 0x95, STOP: 0x2e, MARK: 0x28, EMPTY_LIST: 0x5d, EMPTY_DICT: 0x7d,
   MEMOIZE: 0x94, BINGET: 0x68, LONG_BINGET: 0x6a, SHORT_BINUNICODE: 0x8c, BININT: 0x4a,
   BININT1: 0x4b, BININT2: 0x4d, BINFLOAT: 0x47, TUPLE2: 0x86, SETITEMS: 0x75, SETITEM: 0x73,
@@ -27,7 +27,7 @@ const OP = {
 };
 
 /** A protocol-4 opcode emitter with CPython's framing and memo numbering. */
-class Pickler4 {
+export class Pickler4 {
   constructor(w) {
     this.w = w;
     this.frame = Buffer.allocUnsafe(FRAME_SIZE_TARGET * 4);

@@ -13,15 +13,28 @@ export interface ScanCommand {
   hash: boolean;
   color: boolean | undefined;
   tensorStats: string[];
+  /** Extra safe pickle imports (`module.name`, `module.*`, `module.**`). */
+  allow: string[];
+  /** Files with one allowlist entry per line. */
+  allowFiles: string[];
 }
 
-export type Command = ScanCommand | { kind: 'help' } | { kind: 'version' };
+export interface DisasmCommand {
+  kind: 'disasm';
+  path: string;
+  offset: number;
+  count: number;
+  json: boolean;
+}
+
+export type Command = ScanCommand | DisasmCommand | { kind: 'help' } | { kind: 'version' };
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 export const HELP = `Usage: weightlens scan [options] PATH...
+       weightlens disasm [--offset N] [--count N] [--json] FILE
 
 Looks inside machine-learning model files without loading them and says
 whether they are safe to load. Formats are recognised by their bytes, never
@@ -41,9 +54,18 @@ Options:
   --tensor-stats NAME
                     also compute min, max, mean and NaN/Inf counts of tensor NAME
                     (reads that tensor's bytes; repeat for more tensors)
+  --allow ENTRY     judge pickle imports matching ENTRY safe (your project's own
+                    classes): module.name, module.* (its names) or module.**
+                    (and its submodules); repeat for more. Never overrides the
+                    dangerous list; reports say when an entry was used.
+  --allow-file FILE read --allow entries from FILE, one per line (# comments)
   --no-color        no colour in the text output (NO_COLOR=1 works too)
   -h, --help        show this help
   -v, --version     print the version
+
+disasm prints a pickle's opcodes like python -m pickletools, from --offset
+(an opcode start, e.g. a finding's offset; default 0), --count lines
+(default 200, at most 4096), and where the next page starts.
 
 Verdicts, from harmless to worst:
   clean < unsupported < suspicious < malformed < malicious
@@ -69,6 +91,10 @@ export function parseCommand(argv: string[]): Command {
         'no-hash': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         'tensor-stats': { type: 'string', multiple: true, default: [] },
+        allow: { type: 'string', multiple: true, default: [] },
+        'allow-file': { type: 'string', multiple: true, default: [] },
+        offset: { type: 'string' },
+        count: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -81,7 +107,11 @@ export function parseCommand(argv: string[]): Command {
   if (values.version) return { kind: 'version' };
   const [command, ...paths] = positionals;
   if (command === undefined) throw new UsageError('no command given; try "weightlens scan PATH"');
-  if (command !== 'scan') throw new UsageError(`unknown command "${command}"; the command is "scan"`);
+  if (command === 'disasm') {
+    if (paths.length !== 1) throw new UsageError('disasm needs exactly one file');
+    return { kind: 'disasm', path: paths[0]!, offset: count('--offset', values.offset, 0), count: count('--count', values.count, 200), json: values.json };
+  }
+  if (command !== 'scan') throw new UsageError(`unknown command "${command}"; the commands are "scan" and "disasm"`);
   if (paths.length === 0) throw new UsageError('scan needs at least one file or directory');
   const failOn = values['fail-on'];
   if (!(FAIL_ON_LEVELS as readonly string[]).includes(failOn)) {
@@ -95,7 +125,15 @@ export function parseCommand(argv: string[]): Command {
     hash: !values['no-hash'],
     color: values['no-color'] ? false : undefined,
     tensorStats: values['tensor-stats'],
+    allow: values.allow,
+    allowFiles: values['allow-file'],
   };
+}
+
+function count(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`${flag} must be a non-negative integer; got "${text}"`);
+  return Number(text);
 }
 
 /** The worst verdict that still passes, per level (rank ≥ the next one fails). */

@@ -7,10 +7,13 @@ import { DirectorySiblings } from '../node/directory-siblings.js';
 import { FileHandleByteSource } from '../node/file-source.js';
 import { sha256File } from '../node/hash-file.js';
 import { loadWasm } from '../node/load-wasm.js';
-import { HELP, parseCommand, UsageError, type ScanCommand } from './args.js';
-import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-code.js';
+import { readFile } from 'node:fs/promises';
+import { disassemble } from '../engine/pickle/disassemble.js';
+import { createImportPolicy, PolicyError, type ImportPolicy } from '../engine/policy/index.js';
+import { HELP, parseCommand, UsageError, type DisasmCommand, type ScanCommand } from './args.js';
+import { EXIT_FINDINGS, EXIT_NOTHING_SCANNED, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-code.js';
 import { hashProgress, type ProgressStream } from './progress.js';
-import { renderText } from './render-text.js';
+import { printable, renderText } from './render-text.js';
 import { collectFiles, describeFsError, type InputProblem } from './walk.js';
 
 export interface CliIo {
@@ -30,6 +33,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);
       return EXIT_OK;
     }
+    if (command.kind === 'disasm') return await disasm(command, io);
     return await scan(command, io);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -41,12 +45,63 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** The built-in import policy plus the user's --allow entries. */
+async function policyFor(command: ScanCommand): Promise<ImportPolicy | undefined> {
+  const entries = [...command.allow];
+  for (const file of command.allowFiles) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--allow-file ${file}: ${describeFsError(error)}`);
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const entry = line.replace(/#.*$/, '').trim();
+      if (entry) entries.push(entry);
+    }
+  }
+  if (entries.length === 0) return undefined;
+  try {
+    return createImportPolicy(entries);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new UsageError(`--allow: ${error.message}`);
+    throw error;
+  }
+}
+
+async function disasm(command: DisasmCommand, io: CliIo): Promise<number> {
+  const wasm = await loadWasm();
+  let source: FileHandleByteSource;
+  try {
+    source = await FileHandleByteSource.open(command.path);
+  } catch (error) {
+    io.stderr.write(`weightlens: ${command.path}: ${describeFsError(error)}\n`);
+    return EXIT_NOTHING_SCANNED;
+  }
+  try {
+    if (command.offset >= source.size) throw new UsageError(`--offset ${command.offset} is past the end of the ${source.size}-byte file`);
+    const page = await disassemble(wasm, source, command.offset, command.count);
+    if (command.json) {
+      io.stdout.write(JSON.stringify(page, null, 2) + '\n');
+    } else {
+      const width = String(page.next ?? page.lines.at(-1)?.offset ?? 0).length;
+      for (const line of page.lines) io.stdout.write(`${String(line.offset).padStart(width)}: ${line.opcode.padEnd(16)} ${printable(line.arg ?? '')}`.trimEnd() + '\n');
+      if (page.next !== undefined) io.stdout.write(`(more: weightlens disasm --offset ${page.next} ${command.path})\n`);
+      if (page.error) io.stdout.write(`(stopped: ${page.error})\n`);
+    }
+    return page.error ? EXIT_FINDINGS : EXIT_OK;
+  } finally {
+    await source.close();
+  }
+}
+
 async function scan(command: ScanCommand, io: CliIo): Promise<number> {
+  const policy = await policyFor(command);
   const wasm = await loadWasm();
   const { files, errors, skipped } = await collectFiles(command.paths);
   const reports: Report[] = [];
   for (const path of files) {
-    const report = await scanFile(path, wasm, command, io.stderr);
+    const report = await scanFile(path, wasm, command, io.stderr, policy);
     if ('report' in report) reports.push(report.report);
     else errors.push(report.problem);
   }
@@ -61,7 +116,7 @@ async function scan(command: ScanCommand, io: CliIo): Promise<number> {
   return exitCodeFor(reports, errors, command.failOn);
 }
 
-async function scanFile(path: string, wasm: WeightlensWasm, { hash, tensorStats }: ScanCommand, stderr: ProgressStream): Promise<{ report: Report } | { problem: InputProblem }> {
+async function scanFile(path: string, wasm: WeightlensWasm, { hash, tensorStats }: ScanCommand, stderr: ProgressStream, policy: ImportPolicy | undefined): Promise<{ report: Report } | { problem: InputProblem }> {
   let source: FileHandleByteSource;
   try {
     source = await FileHandleByteSource.open(path);
@@ -70,7 +125,7 @@ async function scanFile(path: string, wasm: WeightlensWasm, { hash, tensorStats 
   }
   const siblings = new DirectorySiblings(path);
   try {
-    const report = await scanSource(source, { wasm, path, siblings, tensorStats });
+    const report = await scanSource(source, { wasm, path, siblings, tensorStats, ...(policy ? { policy } : {}) });
     if (hash) {
       const progress = hashProgress(stderr, path, source.size);
       try {

@@ -1,6 +1,7 @@
 // sniff → format driver → findings → report. The one entry point both front
 // doors call; it never throws for anything a file can do.
 import type { ByteSource } from './byte-source.js';
+import type { ImportPolicy } from './policy/index.js';
 import { recordFailure } from './failure.js';
 import { FORMAT_DRIVERS, type FormatDriver, type SniffMatch } from './formats/index.js';
 import { FindingList } from './formats/driver.js';
@@ -23,6 +24,8 @@ export interface ScanOptions {
   siblings?: Siblings;
   /** Tensors whose statistics to compute (reads each one's bytes): on request only. */
   tensorStats?: readonly string[];
+  /** How pickle imports are judged (a user allowlist on top of the built-in one); built-in by default. */
+  policy?: ImportPolicy;
   /** Drivers to try, in order; the registry by default. */
   drivers?: readonly FormatDriver[];
   clock?: () => number;
@@ -49,7 +52,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       formatLabel = match.label;
       content.sniff = match.details;
       if (driver.analyse) {
-        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings: options.siblings ?? NO_SIBLINGS, findings, content });
+        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings: options.siblings ?? NO_SIBLINGS, findings, content, ...(options.policy ? { policy: options.policy } : {}) });
         if (options.tensorStats?.length) content.tensorStats = await requestedTensorStats(ctx.source, content, options.tensorStats);
       } else {
         findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);

@@ -17,6 +17,9 @@ interface Exports {
   pickleProbeItems(): number;
   pickleProbeMarks(): number;
   pickleProbeLastOpcode(): number;
+  pickleDisasmBegin(start: number, size: number, lines: number): void;
+  pickleDisasmLines(): number;
+  pickleDisasmPointer(): number;
   pickleMachineBegin(start: number, size: number, joblib: boolean): void;
   pickleMachineNext(at: number): void;
   pickleMachineNest(): boolean;
@@ -36,7 +39,7 @@ interface Exports {
   pickleEventCount(): number;
   pickleEventsPointer(): number;
   pickleEventsClear(): void;
-  pickleDescribe(handle: bigint, maxNodes: number, maxDepth: number, maxItems: number): number;
+  pickleDescribe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): number;
   pickleDescribePointer(): number;
   pickleDescribeRelease(): void;
 }
@@ -110,7 +113,7 @@ export class WeightlensWasm {
   pickleMachine(start: number, size: number, joblib: boolean): PickleMachine {
     const e = this.exports;
     e.pickleMachineBegin(start, size, joblib);
-    const words = (pointer: number, count: number) => new BigInt64Array(e.memory.buffer, pointer, count);
+    const words = (pointer: number, count: number) => new Float64Array(e.memory.buffer, pointer, count);
     return {
       feed: (windowStart, bytes, atEnd) => {
         this.load(bytes);
@@ -118,13 +121,13 @@ export class WeightlensWasm {
       },
       drainEvents: () => {
         const count = e.pickleEventCount();
-        const copy = BigInt64Array.from(words(e.pickleEventsPointer(), count * 6));
+        const copy = words(e.pickleEventsPointer(), count * 6).slice();
         e.pickleEventsClear();
         return copy;
       },
       describe: (handle, maxNodes, maxDepth, maxItems) => {
         const count = e.pickleDescribe(handle, maxNodes, maxDepth, maxItems);
-        return BigInt64Array.from(words(e.pickleDescribePointer(), count * 5));
+        return words(e.pickleDescribePointer(), count * 5).slice();
       },
       next: (at) => e.pickleMachineNext(at),
       nest: () => e.pickleMachineNest(),
@@ -145,6 +148,29 @@ export class WeightlensWasm {
         marks: e.pickleMachineMarks(),
         records: e.pickleMachineRecords(),
       }),
+    };
+  }
+
+  /**
+   * Opcode boundaries from `start` (an opcode start), up to `lines` of them:
+   * the walk is the probe's, without stack accounting, so a page can start mid-stream.
+   */
+  pickleDisasm(start: number, size: number, lines: number): PickleDisasm {
+    const e = this.exports;
+    e.pickleDisasmBegin(start, size, lines);
+    return {
+      feed: (windowStart, bytes, atEnd) => {
+        this.load(bytes);
+        return e.pickleProbeFeed(windowStart, bytes.length, atEnd) as ProbeStatus;
+      },
+      lines: () => {
+        const words = new Float64Array(e.memory.buffer, e.pickleDisasmPointer(), e.pickleDisasmLines() * 2);
+        const out: { offset: number; opcode: number }[] = [];
+        for (let i = 0; i < words.length; i += 2) out.push({ offset: words[i]!, opcode: words[i + 1]! });
+        return out;
+      },
+      position: () => e.pickleProbePosition(),
+      lastOpcode: () => e.pickleProbeLastOpcode(),
     };
   }
 
@@ -178,6 +204,7 @@ export interface Sha256 {
 export const ProbeStatus = {
   NeedMore: 0,
   Stopped: 1,
+  RecordsFull: 2,
   UnknownOpcode: -1,
   BadArgument: -2,
   StackUnderflow: -3,
@@ -238,12 +265,20 @@ export interface PickleMachineState {
 export interface PickleMachine {
   feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): MachineStatus;
   /** Events since the last drain: six words each (see E_* in machine.ts). */
-  drainEvents(): BigInt64Array;
+  drainEvents(): Float64Array;
   /** A value's node list (five words a node, see describe.ts). */
-  describe(handle: bigint, maxNodes: number, maxDepth: number, maxItems: number): BigInt64Array;
+  describe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): Float64Array;
   next(at: number): void;
   nest(): boolean;
   seek(at: number): void;
   end(): void;
   state(): PickleMachineState;
+}
+
+export interface PickleDisasm {
+  feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): ProbeStatus;
+  /** Opcodes walked so far: offset and code of each. */
+  lines(): { offset: number; opcode: number }[];
+  position(): number;
+  lastOpcode(): number;
 }

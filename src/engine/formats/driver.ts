@@ -1,6 +1,7 @@
 // The contract every format module fulfils: "does this look like me?" and
 // "analyse it". Adding a format means adding one module and one registry line.
 import type { ByteSource } from '../byte-source.js';
+import type { ImportPolicy } from '../policy/index.js';
 import type { Evidence, Finding, FormatId, Location, RuleId, Severity } from '../report.js';
 import { RULES } from '../rules.js';
 import type { Siblings } from '../siblings.js';
@@ -25,6 +26,8 @@ export interface AnalysisContext {
   findings: FindingList;
   /** Format-specific report content; drivers fill it as they go, so partial results survive an error. */
   content: Record<string, unknown>;
+  /** How pickle imports are judged; the built-in policy when absent. */
+  policy?: ImportPolicy;
 }
 
 export interface FormatDriver {

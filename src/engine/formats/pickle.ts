@@ -10,10 +10,14 @@ import type { FormatDriver, SniffMatch } from './driver.js';
 
 /** Opcodes a headerless (protocol 0/1) stream must get through before we believe it. */
 const MIN_OPCODES_WITHOUT_HEADER = 16;
-/** Valid opcodes after PROTO before a headed stream counts as a pickle (that then fails). */
-const MIN_OPCODES_WITH_HEADER = 3;
-/** First opcodes seen in real protocol 0/1 pickles: MARK, empty containers, GLOBAL, scalars. */
-const HEADERLESS_STARTS = new Set(Array.from('(}])cNIJKLMFGSTUVX', (c) => c.charCodeAt(0)));
+/**
+ * Valid opcodes (PROTO included) before a headed stream counts as a pickle that
+ * then fails: PROTO 2-5 and one sound opcode. A damaged pickle is reported as
+ * such, with the imports before the damage, rather than as unknown bytes.
+ */
+const MIN_OPCODES_WITH_HEADER = 2;
+/** First opcodes seen in real protocol 0/1 pickles: MARK, empty containers, GLOBAL, PERSID, scalars. */
+const HEADERLESS_STARTS = new Set(Array.from('(}])cNIJKLMFGPSTUVX', (c) => c.charCodeAt(0)));
 /** joblib's array wrapper class, named in every joblib pickle that holds numpy arrays. */
 const JOBLIB_MARKER = ascii('joblib.numpy_pickle');
 

@@ -5,7 +5,7 @@
 import type { ByteSource } from '../byte-source.js';
 import { LimitError, MalformedError } from '../errors.js';
 import type { AnalysisContext } from '../formats/driver.js';
-import type { Location } from '../report.js';
+import type { Location, RuleId } from '../report.js';
 import { DEFAULT_IMPORT_POLICY, type ImportJudgement, type ImportPolicy } from '../policy/index.js';
 import { MachineStatus, type PickleMachine } from '../wasm.js';
 import { arrayLayout } from './joblib-arrays.js';
@@ -18,12 +18,16 @@ import type { PickleStreamInput, PickleStreamResult, PyValue } from './types.js'
 
 /** Imports and calls listed in order in the report (the decompiled view); the rest are counted. */
 export const MAX_LISTED_EVENTS = 1000;
+/** Largest stream: the machine's 48-bit value handles hold offsets below 2^41 (2 TiB). */
+export const MAX_STREAM_BYTES = 2 ** 41;
 /** Pickles in one stream; real files hold one (legacy torch: five). */
 export const MAX_PICKLES = 1000;
 /** Bytes searched for another pickle when junk follows a STOP. */
 export const MAX_RESYNC_BYTES = 1 << 20;
 /** Tensors listed for one checkpoint; real ones hold up to tens of thousands. */
 export const MAX_TENSORS_LISTED = 200_000;
+/** Findings of one rule from one stream; past it they are counted in a last finding of that rule. */
+export const MAX_FINDINGS_PER_RULE = 20;
 /** Persistent ids kept for the caller (legacy torch needs each storage's). */
 const MAX_PERSISTENT_IDS = 200_000;
 // Rendering budgets: one call, the value a pickle returns, a checkpoint's whole tensor tree.
@@ -91,11 +95,13 @@ class StreamRun {
   private buffers = 0;
   private rebuildCalls = 0;
   private tensors: CheckpointTensor[] = [];
-  private pendingBuild?: { target: bigint; offset: number; depth: number };
+  private pendingBuild?: { target: number; offset: number; depth: number };
   private pickles = 0;
   private end = 0;
   private complete = true;
   private readonly summary: Record<string, unknown>;
+  private readonly perRule = new Map<RuleId, { count: number; first?: Location }>();
+  private readonly callees = new Map<number, { seen?: ImportSeen; dynamic: boolean; rebuild: boolean }>();
 
   constructor(
     private readonly ctx: AnalysisContext,
@@ -103,7 +109,7 @@ class StreamRun {
   ) {
     this.source = input.source;
     this.reader = new StreamReader(input.source);
-    this.policy = (ctx as { policy?: ImportPolicy }).policy ?? DEFAULT_IMPORT_POLICY;
+    this.policy = ctx.policy ?? DEFAULT_IMPORT_POLICY;
     this.base = input.baseOffset ?? 0;
     this.summary = { ...(input.member !== undefined ? { member: input.member } : {}), offset: this.base, size: this.source.size };
     const pickle = (ctx.content.pickle ??= { streams: [] }) as { streams: unknown[] };
@@ -117,6 +123,7 @@ class StreamRun {
   async run(): Promise<PickleStreamResult> {
     const size = this.source.size;
     if (size === 0) throw new MalformedError('the pickle stream is empty: no opcode before the end', this.at(0));
+    if (size > MAX_STREAM_BYTES) throw new LimitError('MAX_STREAM_BYTES', size, `a pickle stream of ${size} bytes is over the ${MAX_STREAM_BYTES}-byte limit`, this.at(0));
     this.machine = this.ctx.wasm.pickleMachine(0, size, this.input.layout === 'joblib');
     const capacity = this.ctx.wasm.inputCapacity;
     let windowStart = 0;
@@ -211,12 +218,21 @@ class StreamRun {
     const probe = this.ctx.wasm.pickleProbe(offset, this.source.size);
     const status = probe.feed(offset, head, offset + head.length >= this.source.size);
     const s = probe.state();
-    if (head[0] === 0x80) return s.protocol >= 2 && (status === 1 || (status === 0 ? s.opcodes >= 3 : s.opcodes >= 3));
+    if (head[0] === 0x80) return s.protocol >= 2 && (status === 1 || s.opcodes >= 3);
     return status === 1 && s.items === 0 && s.marks === 0 && s.opcodes >= 2;
   }
 
-  private async describe(handle: bigint, view: { nodes: number; depth: number; items: number }) {
+  private async describe(handle: number, view: { nodes: number; depth: number; items: number }) {
     return fromNodes(this.machine.describe(handle, view.nodes, view.depth, view.items), this.reader);
+  }
+
+  /** Adds a per-occurrence finding, up to MAX_FINDINGS_PER_RULE of a rule. */
+  private note(rule: RuleId, message: string, location: Location, evidence: Record<string, string | number> = {}): void {
+    const seen = this.perRule.get(rule) ?? { count: 0 };
+    seen.count++;
+    this.perRule.set(rule, seen);
+    if (seen.count <= MAX_FINDINGS_PER_RULE) this.ctx.findings.add(rule, message, location, evidence);
+    else seen.first ??= location;
   }
 
   private list(event: ListedEvent): void {
@@ -227,25 +243,25 @@ class StreamRun {
   private async drain(): Promise<void> {
     const events = this.machine.drainEvents();
     for (let e = 0; e < events.length; e += 6) {
-      const type = Number(events[e]!);
-      const offset = Number(events[e + 1]!);
-      const index = Number(events[e + 2]!);
+      const type = events[e]!;
+      const offset = events[e + 1]!;
+      const index = events[e + 2]!;
       const a = events[e + 3]!;
       const b = events[e + 4]!;
       const c = events[e + 5]!;
       switch (type) {
         case 1: await this.onImport(a, offset, index); break;
-        case 2: await this.onCall(a, offset, index); break;
-        case 3: await this.onMutation(a, b, Number(c), offset, index); break;
+        case 2: await this.onCall(a, b, offset, index); break;
+        case 3: await this.onMutation(a, b, c, offset, index); break;
         case 4: await this.onPersistentId(a, offset, index); break;
         case 5:
           this.frameDamage++;
-          this.firstFrameDamage ??= { location: this.at(offset, index), kind: Number(a) };
+          this.firstFrameDamage ??= { location: this.at(offset, index), kind: a };
           break;
-        case 6: if (b === 0n) await this.onStop(a); break;
-        case 7: if (c === 0n) this.pendingBuild = { target: a, offset, depth: 0 }; break;
+        case 6: if (b === 0) await this.onStop(a); break;
+        case 7: if (c === 0) this.pendingBuild = { target: a, offset, depth: 0 }; break;
         case 8: this.buffers++; break;
-        case 9: this.protocols.add(Number(a)); break;
+        case 9: this.protocols.add(a); break;
       }
     }
   }
@@ -254,18 +270,22 @@ class StreamRun {
     return this.policy.judge(module, name);
   }
 
-  private async onImport(handle: bigint, offset: number, index: number): Promise<void> {
+  private async onImport(handle: number, offset: number, index: number): Promise<void> {
     const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
     if (value.type === 'dynamic-global') {
       const python = renderPython(value);
+      if (!couldBeStr(value.module) || !couldBeStr(value.name)) {
+        // CPython checks `type(x) is str` at load time: a constant of another type stops the load
+        throw new MalformedError(`STACK_GLOBAL at offset ${this.base + offset} takes ${python.slice('find_class'.length)}: CPython refuses anything but two strings`, this.at(offset, index));
+      }
       this.list({ kind: 'import', offset, opcodeIndex: index, python, via: 'STACK_GLOBAL', tier: 'dynamic' });
-      this.ctx.findings.add('pickle.dynamic-import', `STACK_GLOBAL at offset ${this.base + offset} imports a name that is not a constant string: ${python}`, this.at(offset, index), { import: python });
+      this.note('pickle.dynamic-import', `STACK_GLOBAL at offset ${this.base + offset} imports a name that is not a constant string: ${python}`, this.at(offset, index), { import: python });
       return;
     }
     if (value.type !== 'global') return;
     if (value.ext !== undefined) {
       this.list({ kind: 'import', offset, opcodeIndex: index, python: `copyreg extension ${value.ext}`, via: 'EXT', tier: 'dynamic' });
-      this.ctx.findings.add('pickle.ext-code', `an EXT opcode at offset ${this.base + offset} imports extension code ${value.ext} through the copyreg registry: what it names depends on the loading program`, this.at(offset, index), { code: value.ext });
+      this.note('pickle.ext-code', `an EXT opcode at offset ${this.base + offset} imports extension code ${value.ext} through the copyreg registry: what it names depends on the loading program`, this.at(offset, index), { code: value.ext });
       return;
     }
     const key = `${value.module}\u0000${value.name}`;
@@ -283,38 +303,53 @@ class StreamRun {
     return (await this.reader.bytes(offset, 1))[0] ?? -1;
   }
 
-  private async onCall(handle: bigint, offset: number, index: number): Promise<void> {
+  /**
+   * Every call is judged by its callee; the first MAX_LISTED_EVENTS (and the
+   * first of each callee that is not safe) are also rendered. Callees are
+   * cached by handle, so millions of calls of the same class cost a lookup each.
+   */
+  private async onCall(handle: number, callee: number, offset: number, index: number): Promise<void> {
     this.callsSeen++;
-    const { value } = await this.describe(handle, CALL_VIEW);
-    if (value.type !== 'call') return;
-    const name = globalName(value.callee);
-    if (isRebuildCall(name)) this.rebuildCalls++;
-    let tier: ListedEvent['tier'];
-    if (value.callee.type === 'global' && value.callee.ext === undefined) {
-      const seen = this.imports.get(`${value.callee.module}\u0000${value.callee.name}`);
-      if (seen) {
-        seen.calls++;
-        tier = seen.judgement.tier;
-        if (seen.judgement.tier !== 'safe') seen.firstCall ??= renderPython(value, 500);
-      }
-    } else if (value.callee.type === 'dynamic-global') {
-      tier = 'dynamic';
+    let known = this.callees.get(callee);
+    if (!known) {
+      const { value } = await this.describe(callee, { nodes: 64, depth: 4, items: 8 });
+      const name = value.type === 'global' && value.ext === undefined ? `${value.module}\u0000${value.name}` : undefined;
+      known = { seen: name ? this.imports.get(name) : undefined, dynamic: value.type === 'dynamic-global', rebuild: isRebuildCall(globalName(value)) };
+      this.callees.set(callee, known);
     }
-    // the listing skips the thousands of safe rebuild calls of a checkpoint past the first few
-    this.list({ kind: 'call', offset, opcodeIndex: index, python: renderPython(value), via: value.via, ...(tier ? { tier } : {}) });
+    if (known.rebuild) this.rebuildCalls++;
+    const seen = known.seen;
+    if (seen) seen.calls++;
+    const tier: ListedEvent['tier'] = seen ? seen.judgement.tier : known.dynamic ? 'dynamic' : undefined;
+    const firstOfItsKind = seen !== undefined && seen.judgement.tier !== 'safe' && seen.firstCall === undefined;
+    if (this.listed.length >= MAX_LISTED_EVENTS && !firstOfItsKind) {
+      this.eventsSeen++;
+      return;
+    }
+    const { value } = await this.describe(handle, CALL_VIEW);
+    const python = value.type === 'call' ? renderPython(value) : await this.renderLiteCall(callee, offset);
+    if (firstOfItsKind) seen.firstCall = python.length > 500 ? `${python.slice(0, 499)}…` : python;
+    this.list({ kind: 'call', offset, opcodeIndex: index, python, via: opcodeName(Number(await this.opcodeAt(offset))), ...(tier ? { tier } : {}) });
   }
 
-  private async onMutation(target: bigint, what: bigint, opcode: number, offset: number, index: number): Promise<void> {
+  /** A call whose record was not kept (budget spent): the callee, arguments not shown. */
+  private async renderLiteCall(callee: number, offset: number): Promise<string> {
+    const { value } = await this.describe(callee, { nodes: 64, depth: 4, items: 8 });
+    void offset;
+    return `${renderPython(value)}(…)`;
+  }
+
+  private async onMutation(target: number, what: number, opcode: number, offset: number, index: number): Promise<void> {
     const { value: t } = await this.describe(target, { nodes: 64, depth: 4, items: 8 });
     const { value: w } = await this.describe(what, CALL_VIEW);
     const name = globalName(t) ?? renderPython(t);
     const op = opcodeName(opcode);
     const python = op === 'BUILD' ? `${name}.__setstate__(${renderPython(w)})  # or ${name}.__dict__.update(…)` : op === 'SETITEM' || op === 'SETITEMS' ? `${name}[${renderPython(w)}] = …` : `${name}.append(${renderPython(w)})`;
     this.list({ kind: 'mutation', offset, opcodeIndex: index, python, via: op, tier: 'dangerous' });
-    this.ctx.findings.add('pickle.global-mutation', `${op} at offset ${this.base + offset} writes into the imported ${name}: ${python}`, this.at(offset, index), { global: name, python });
+    this.note('pickle.global-mutation', `${op} at offset ${this.base + offset} writes into the imported ${name}: ${python}`, this.at(offset, index), { global: name, python });
   }
 
-  private async onPersistentId(handle: bigint, offset: number, index: number): Promise<void> {
+  private async onPersistentId(handle: number, offset: number, index: number): Promise<void> {
     const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
     if (value.type !== 'persid') return;
     if (this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
@@ -324,7 +359,7 @@ class StreamRun {
     }
   }
 
-  private async onStop(handle: bigint): Promise<void> {
+  private async onStop(handle: number): Promise<void> {
     const { value } = await this.describe(handle, VALUE_VIEW);
     this.values.push(value);
     if (this.rebuildCalls > 0 && this.tensors.length < MAX_TENSORS_LISTED) {
@@ -334,7 +369,7 @@ class StreamRun {
   }
 
   /** joblib: step over the array bytes after a NumpyArrayWrapper BUILD. False when the stream cannot be followed. */
-  private async joblibArray(build: { target: bigint }): Promise<boolean> {
+  private async joblibArray(build: { target: number }): Promise<boolean> {
     const { value } = await this.describe(build.target, { nodes: 400, depth: 8, items: 64 });
     const layout = arrayLayout(value);
     if (!layout) return true;
@@ -378,6 +413,11 @@ class StreamRun {
         byUser.push(full);
       }
     }
+    for (const [rule, seen] of this.perRule) {
+      if (seen.count > MAX_FINDINGS_PER_RULE && seen.first) {
+        this.ctx.findings.add(rule, `${seen.count - MAX_FINDINGS_PER_RULE} more of these in this stream (only the first ${MAX_FINDINGS_PER_RULE} are listed)`, seen.first, { count: seen.count });
+      }
+    }
     if (byUser.length) {
       this.ctx.findings.add('pickle.user-allowlist', `judged safe by the user's allowlist, not the built-in list: ${byUser.join(', ')}`, this.at(0), { globals: byUser, entries: [...this.policy.userEntries] });
     }
@@ -398,11 +438,17 @@ class StreamRun {
       eventsTotal: this.eventsSeen,
       calls: this.callsSeen,
       ...(this.buffers ? { outOfBandBuffers: this.buffers } : {}),
+      ...(this.policy.userEntries.length ? { userAllowlist: [...this.policy.userEntries] } : {}),
       ...(this.persistentIds.length ? { persistentIds: this.persistentIds.length } : {}),
       ...(this.values.length ? { returns: this.values.map((v) => renderPython(v, 4000)) } : {}),
       ...(this.tensors.length ? { tensors: this.tensors, tensorTotals: totals(this.tensors) } : {}),
     });
   }
+}
+
+/** Whether a STACK_GLOBAL operand may be a str when loaded: a str constant, or anything computed. */
+function couldBeStr(v: PyValue): boolean {
+  return v.type === 'str' || v.type === 'call' || v.type === 'global' || v.type === 'dynamic-global' || v.type === 'persid' || (v.type === 'elided' && !/^(tuple|list|dict|set|frozenset)/.test(v.what));
 }
 
 function totals(tensors: CheckpointTensor[]): { tensors: number; parameters: number; bytes: number; byDtype: Record<string, { tensors: number; parameters: number }> } {

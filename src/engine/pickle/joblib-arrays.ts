@@ -35,20 +35,47 @@ export function arrayLayout(target: PyValue): ArrayLayout | undefined {
   return { kind: 'raw', bytes: count * BigInt(itemSize), padded: alignment !== undefined && alignment.type !== 'none' };
 }
 
-/** numpy type strings joblib writes (`'f8'`, `'<i4'`, `'U5'`, `'O8'`); state[5] is elsize for flexible types. */
+/**
+ * Item size of a numpy dtype as pickled: numpy.dtype(descr, False, True) with a
+ * __setstate__ tuple (version, byteorder, subdescr, names, fields, elsize,
+ * alignment, flags). `object` when it holds Python objects, so joblib reads a
+ * nested pickle instead of raw bytes; undefined when that cannot be decided.
+ */
 function itemSizeOf(descr: string, state: PyValue | undefined): number | 'object' | undefined {
-  const m = /^[<>|=]?([a-zA-Z])(\d*)$/.exec(descr);
+  const m = /^[<>|=]?([a-zA-Z?])(\d*)$/.exec(descr);
   if (!m) return undefined;
   const [, kind, digits] = m;
   if (kind === 'O') return 'object';
   if (state?.type === 'tuple') {
     const fields = state.items[4];
-    if (fields && fields.type !== 'none') return undefined; // structured: may hold objects
     const elsize = state.items[5];
+    if (fields && fields.type !== 'none') {
+      // structured: objects hide in the fields; the flags say so too (NPY_ITEM_HASOBJECT = 1), and both must agree
+      const inFields = fieldsHoldObjects(fields);
+      const flags = state.items[7];
+      if (inFields === undefined || flags?.type !== 'int') return undefined;
+      if (inFields !== ((flags.value & 1n) === 1n)) return undefined;
+      if (inFields) return 'object';
+      return elsize?.type === 'int' && elsize.value > 0n ? Number(elsize.value) : undefined;
+    }
     if (elsize?.type === 'int' && elsize.value > 0n) return Number(elsize.value);
   }
   const n = digits ? Number(digits) : 0;
   if (kind === 'U') return n * 4;
   if ('biufcSVmM?'.includes(kind!)) return kind === '?' ? 1 : n || undefined;
   return undefined;
+}
+
+/** Whether a structured dtype's fields dict {name: (dtype, offset[, title])} holds objects; undefined if not fully shown. */
+function fieldsHoldObjects(fields: PyValue, depth = 0): boolean | undefined {
+  if (fields.type !== 'dict' || fields.entries.length !== fields.length || depth > 8) return undefined;
+  let any = false;
+  for (const [, spec] of fields.entries) {
+    const dtype = spec.type === 'tuple' ? spec.items[0] : undefined;
+    if (dtype?.type !== 'call' || globalName(dtype.callee) !== 'numpy.dtype' || dtype.args[0]?.type !== 'str') return undefined;
+    const size = itemSizeOf(dtype.args[0].value, dtype.state);
+    if (size === undefined) return undefined;
+    if (size === 'object') any = true;
+  }
+  return any;
 }

@@ -29,28 +29,28 @@ export interface Described {
   opcodeIndex?: number;
 }
 
-export async function fromNodes(nodes: BigInt64Array, reader: StreamReader): Promise<Described> {
+export async function fromNodes(nodes: Float64Array, reader: StreamReader): Promise<Described> {
   let at = 0;
   const read = async (): Promise<PyValue> => {
     const base = at * 5;
     at++;
-    const head = Number(nodes[base]!);
+    const head = nodes[base]!;
     const kind = head & 0xff;
     const via = (head >> 8) & 0xff;
     const payload = nodes[base + 1]!;
-    const count = Number(nodes[base + 2]!);
-    const children = Number(nodes[base + 3]!);
+    const count = nodes[base + 2]!;
+    const children = nodes[base + 3]!;
     switch (kind) {
       case Kind.None: return { type: 'none' };
-      case Kind.Bool: return { type: 'bool', value: payload !== 0n };
-      case Kind.Int: return { type: 'int', value: payload };
-      case Kind.IntAt: return decodeScalar(reader, 'int', Number(payload));
-      case Kind.FloatAt: return decodeScalar(reader, 'float', Number(payload));
-      case Kind.StrAt: return decodeScalar(reader, 'str', Number(payload));
-      case Kind.BytesAt: return decodeScalar(reader, 'bytes', Number(payload));
-      case Kind.BytearrayAt: return decodeScalar(reader, 'bytearray', Number(payload));
+      case Kind.Bool: return { type: 'bool', value: payload !== 0 };
+      case Kind.Int: return { type: 'int', value: BigInt(payload) };
+      case Kind.IntAt: return decodeScalar(reader, 'int', payload);
+      case Kind.FloatAt: return decodeScalar(reader, 'float', payload);
+      case Kind.StrAt: return decodeScalar(reader, 'str', payload);
+      case Kind.BytesAt: return decodeScalar(reader, 'bytes', payload);
+      case Kind.BytearrayAt: return decodeScalar(reader, 'bytearray', payload);
       case Kind.Buffer: return { type: 'buffer' };
-      case Kind.TextSpan: return { type: 'str', value: await decodeTextSpan(reader, Number(payload), count) };
+      case Kind.TextSpan: return { type: 'str', value: await decodeTextSpan(reader, payload, count) };
       case Kind.Elided: return { type: 'elided', what: CONTAINER[via] ?? (via === Kind.Call ? 'call' : 'value') };
       case Kind.Unset: return { type: 'elided', what: 'unset' };
     }
@@ -95,8 +95,8 @@ export async function fromNodes(nodes: BigInt64Array, reader: StreamReader): Pro
     if (kind === Kind.Persid) return { type: 'persid', id: kids[0]! };
     return { type: 'elided', what: `kind ${kind}` };
   };
-  const offset = nodes.length >= 5 && Number(nodes[0]! & 0xffn) >= Kind.Tuple ? Number(nodes[1]!) : undefined;
-  const opcodeIndex = nodes.length >= 5 ? Number(nodes[4]!) : undefined;
+  const offset = nodes.length >= 5 && (nodes[0]! & 0xff) >= Kind.Tuple ? nodes[1]! : undefined;
+  const opcodeIndex = nodes.length >= 5 ? nodes[4]! : undefined;
   return { value: await read(), offset, opcodeIndex };
 }
 

@@ -1,0 +1,221 @@
+// The pickle engine on real bytes: hand-assembled streams (test/pickle-asm.ts)
+// and files the real libraries wrote (test/fixtures/make_engine_fixtures.py).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Finding, Report } from '../src/engine/report.js';
+import { fixtureBytes, scanBytes } from './helpers.js';
+import { callPickle, P, pickle } from './pickle-asm.js';
+
+const engineFixture = (name: string) => new Uint8Array(readFileSync(new URL(`fixtures/engine/${name}`, import.meta.url)));
+const rules = (r: Report) => r.findings.map((f) => f.rule);
+const find = (r: Report, rule: string): Finding => {
+  const f = r.findings.find((x) => x.rule === rule);
+  if (!f) throw new Error(`no ${rule} in ${JSON.stringify(r.findings)}`);
+  return f;
+};
+interface Stream { pickles: number; opcodes: number; imports: { module: string; name: string; tier: string }[]; events: { kind: string; python: string; offset: number }[]; returns?: string[]; tensors?: { name: string; dtype: string; shape: number[]; storage: string; bytes: number }[] }
+const stream = (r: Report, i = 0) => (r.content.pickle as { streams: Stream[] }).streams[i]!;
+
+describe('pickle engine: what loading would do', () => {
+  it('reads the plain pickles of every protocol as clean, with their one import and value', async () => {
+    for (const p of [0, 1, 2, 3, 4, 5]) {
+      const r = await scanBytes(fixtureBytes(`pickle-p${p}.pkl`));
+      expect(r.verdict, `protocol ${p}`).toBe('clean');
+      expect(stream(r).imports.map((i) => `${i.module}.${i.name}`)).toEqual(['collections.OrderedDict']);
+      expect(stream(r).returns![0]).toContain("'text': 'weightlens fixture'");
+      expect(stream(r).returns![0]).toContain("'nested': (1, ('two', (3.0, None)))");
+    }
+  });
+
+  it('renders a GLOBAL + REDUCE call as the Python it runs, at the GLOBAL offset', async () => {
+    const r = await scanBytes(callPickle('os', 'system', 'echo hi'));
+    expect(r.verdict).toBe('malicious');
+    const f = find(r, 'pickle.dangerous-import');
+    expect(f.severity).toBe('critical');
+    expect(f.location.offset).toBe(2);
+    expect(f.evidence.global).toBe('os.system');
+    expect(f.evidence.call).toBe("os.system('echo hi')");
+    expect(stream(r).events.map((e) => e.python)).toEqual(['from os import system', "os.system('echo hi')"]);
+  });
+
+  it('follows STACK_GLOBAL operands fetched from the memo', async () => {
+    const bytes = pickle(P.proto(4), P.str('posix'), P.MEMOIZE, P.str('system'), P.MEMOIZE, P.POP, P.POP, P.binget(0), P.binget(1), P.STACK_GLOBAL, P.str('echo hi'), P.TUPLE1, P.REDUCE, P.STOP);
+    const r = await scanBytes(bytes);
+    expect(find(r, 'pickle.dangerous-import').evidence.call).toBe("posix.system('echo hi')");
+    expect(rules(r)).not.toContain('pickle.dynamic-import');
+  });
+
+  it('calls an import whose name is computed by a call a dynamic import', async () => {
+    // module = str.join('', ['o', 's']) : not a constant string
+    const bytes = pickle(P.proto(4), P.global('mylib', 'joiner'), P.str('o'), P.str('s'), P.TUPLE2, P.REDUCE, P.str('system'), P.STACK_GLOBAL, P.str('echo hi'), P.TUPLE1, P.REDUCE, P.STOP);
+    const r = await scanBytes(bytes);
+    expect(r.verdict).toBe('malicious');
+    const f = find(r, 'pickle.dynamic-import');
+    expect(f.severity).toBe('critical');
+    expect(f.evidence.import).toBe("find_class(mylib.joiner('o', 's'), 'system')");
+    expect(stream(r).events.at(-1)!.python).toBe("find_class(mylib.joiner('o', 's'), 'system')('echo hi')");
+  });
+
+  it('sees INST and OBJ calls that need no REDUCE', async () => {
+    const inst = await scanBytes(pickle(P.MARK, P.string('echo hi'), P.inst('os', 'system'), P.STOP));
+    expect(inst.verdict).toBe('malicious');
+    expect(find(inst, 'pickle.dangerous-import').evidence.call).toBe("os.system('echo hi')");
+    const obj = await scanBytes(pickle(P.MARK, P.global('os', 'system'), P.string('echo hi'), P.OBJ, P.STOP));
+    expect(find(obj, 'pickle.dangerous-import').evidence.call).toBe("os.system('echo hi')");
+  });
+
+  it('renders a getattr chain the way it would run', async () => {
+    const bytes = pickle(P.proto(2), P.global('builtins', 'getattr'), P.global('builtins', '__import__'), P.str('os'), P.TUPLE1, P.REDUCE, P.str('system'), P.TUPLE2, P.REDUCE, P.str('echo hi'), P.TUPLE1, P.REDUCE, P.STOP);
+    const r = await scanBytes(bytes);
+    expect(r.verdict).toBe('malicious');
+    expect(stream(r).events.at(-1)!.python).toBe("builtins.getattr(builtins.__import__('os'), 'system')('echo hi')");
+  });
+
+  it('analyses a second pickle after STOP and reports it', async () => {
+    const benign = pickle(P.proto(2), P.NONE, P.STOP);
+    const r = await scanBytes(pickle(benign, callPickle('os', 'system', 'echo hi')));
+    expect(r.verdict).toBe('malicious');
+    expect(rules(r)).toEqual(expect.arrayContaining(['pickle.extra-pickle', 'pickle.dangerous-import']));
+    expect(find(r, 'pickle.extra-pickle').location.offset).toBe(benign.length);
+    expect(stream(r).pickles).toBe(2);
+  });
+
+  it('finds a pickle hidden after junk, and reports junk with no pickle as trailing data', async () => {
+    const junk = new Uint8Array(100).fill(0xaa);
+    const hidden = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, junk, callPickle('os', 'system', 'echo hi')));
+    expect(hidden.verdict).toBe('malicious');
+    expect(find(hidden, 'pickle.trailing-data').location.length).toBe(100);
+    const trailing = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, junk));
+    expect(trailing.verdict).toBe('suspicious');
+    expect(find(trailing, 'pickle.trailing-data').location).toMatchObject({ offset: 4, length: 100 });
+  });
+
+  it('reports an opcode that crosses its FRAME', async () => {
+    const body = pickle(P.str('abc'), P.STOP);
+    const r = await scanBytes(pickle(P.proto(4), P.frame(2), body));
+    expect(find(r, 'pickle.frame-straddle').location.offset).toBe(11);
+  });
+
+  it('flags EXT codes, writes into imports and persistent ids outside torch', async () => {
+    const ext = await scanBytes(pickle(P.proto(2), P.ext1(7), P.EMPTY_TUPLE, P.REDUCE, P.STOP));
+    expect(find(ext, 'pickle.ext-code').evidence.code).toBe(7);
+    expect(ext.verdict).toBe('suspicious');
+    const write = await scanBytes(pickle(P.proto(2), P.global('os', 'path'), P.EMPTY_DICT, P.str('sep'), P.str('x'), P.SETITEM, P.BUILD, P.STOP));
+    expect(find(write, 'pickle.global-mutation').severity).toBe('critical');
+    const persid = await scanBytes(pickle(P.persid('anything'), P.STOP));
+    expect(find(persid, 'pickle.persistent-id').severity).toBe('low');
+  });
+
+  it('never calls an import off the safe list clean', async () => {
+    const r = await scanBytes(callPickle('mypackage.models', 'Thing', 'x'));
+    expect(r.verdict).toBe('suspicious');
+    expect(find(r, 'pickle.unknown-import').evidence.global).toBe('mypackage.models.Thing');
+  });
+});
+
+describe('pickle engine: real checkpoints and joblib files', () => {
+  it('rebuilds the tensor table of a torch state dict from its pickle', async () => {
+    const r = await scanBytes(engineFixture('torch-state-dict.pkl'));
+    expect(stream(r).tensors!.map(({ name, dtype, shape, storage, bytes }) => ({ name, dtype, shape, storage, bytes }))).toEqual([
+      { name: 'layer.weight', dtype: 'float32', shape: [4, 3], storage: '0', bytes: 48 },
+      { name: 'layer.bias', dtype: 'float16', shape: [4], storage: '1', bytes: 8 },
+      { name: 'embed.weight', dtype: 'bfloat16', shape: [10, 2], storage: '2', bytes: 40 },
+      { name: 'steps', dtype: 'int64', shape: [], storage: '3', bytes: 8 },
+    ]);
+    expect(rules(r)).not.toContain('pickle.persistent-id');
+  });
+
+  it('names the tensors of a whole nn.Module by their module path', async () => {
+    const r = await scanBytes(engineFixture('torch-module.pkl'));
+    expect(stream(r).tensors!.map((t) => t.name)).toEqual(['0.weight', '0.bias']);
+  });
+
+  it('steps over joblib array bytes and reads an object array as a nested pickle', async () => {
+    const r = await scanBytes(engineFixture('arrays.joblib'));
+    expect(r.format).toBe('joblib');
+    expect(rules(r)).not.toContain('format.malformed');
+    expect(stream(r).pickles).toBe(1);
+    // the object array's own pickle (protocol 2, numpy's reconstruction) was read too
+    expect(stream(r).imports.map((i) => `${i.module}.${i.name}`)).toContain('numpy.core.multiarray._reconstruct');
+  });
+});
+
+describe('pickle engine: bad input', () => {
+  const malformedAt = (r: Report) => {
+    expect(r.verdict).toBe('malformed');
+    return find(r, 'format.malformed');
+  };
+
+  it('keeps the imports seen before a truncation', async () => {
+    const full = callPickle('os', 'system', 'echo hi');
+    const r = await scanBytes(full.subarray(0, full.length - 3));
+    expect(rules(r)).toContain('pickle.dangerous-import');
+    expect(r.verdict).toBe('malicious');
+    expect(malformedAt({ ...r, verdict: 'malformed' }).message).toMatch(/truncated/);
+  });
+
+  it('names the offset and opcode of each kind of damage', async () => {
+    // a few sound opcodes first, so the bytes are recognised as a pickle at all
+    const lead = pickle(P.proto(2), P.NONE, P.POP, P.NONE, P.POP);
+    const cases: [Uint8Array, number, RegExp][] = [
+      [pickle(lead, P.NONE, [0xff], P.STOP), 7, /0xff .* not a pickle opcode/],
+      [pickle(lead, P.REDUCE, P.STOP), 6, /REDUCE .*stack underflow/],
+      [pickle(lead, P.binget(5), P.STOP), 6, /BINGET .* never stored/],
+      [pickle(lead, P.MARK, P.STOP), 7, /STOP .*stack underflow/],
+      [pickle(lead, P.binbytes(1000), 'abc'), 6, /BINBYTES .* past the end/],
+      [pickle(lead, P.binunicode8Header(2 ** 40), 'abc'), 6, /BINUNICODE8 .* past the end/],
+      [pickle(lead, P.MARK, P.NONE, P.NONE, P.NONE, P.DICT, P.STOP), 10, /DICT .* odd number/],
+    ];
+    for (const [bytes, offset, message] of cases) {
+      const f = malformedAt(await scanBytes(bytes));
+      expect(f.location.offset, message.source).toBe(offset);
+      expect(f.location.opcodeIndex, message.source).toBeGreaterThan(0);
+      expect(f.message).toMatch(message);
+    }
+  });
+
+  it('follows 100,000-deep nesting without trouble, and reports it unterminated', async () => {
+    const depth = 100_000;
+    const deep = pickle(P.proto(2), new Uint8Array(depth).fill(0x28), P.NONE, new Uint8Array(depth).fill(0x6c), P.STOP);
+    expect((await scanBytes(deep)).verdict).toBe('clean');
+    const open = pickle(P.proto(2), new Uint8Array(depth).fill(0x28), P.NONE);
+    expect(malformedAt(await scanBytes(open)).message).toMatch(/truncated/);
+  });
+});
+
+describe('pickle engine: limits', () => {
+  const limit = (r: Report) => find(r, 'scan.limit-reached');
+
+  it('stops at MAX_MARKS with a finding, never clean', async () => {
+    const r = await scanBytes(pickle(P.proto(2), new Uint8Array((1 << 20) + 1).fill(0x28), P.NONE, P.STOP));
+    expect(limit(r).evidence.limit).toBe('MAX_MARKS');
+    expect(r.verdict).toBe('suspicious');
+  });
+
+  it('stops at MAX_STACK', async () => {
+    const r = await scanBytes(pickle(P.proto(2), new Uint8Array((1 << 22) + 1).fill(0x4e), P.STOP));
+    expect(limit(r).evidence.limit).toBe('MAX_STACK');
+  });
+
+  it('stops at MAX_LINE', async () => {
+    const r = await scanBytes(pickle(P.proto(2), P.NONE, P.POP, P.NONE, P.POP, P.global('os', 'x'.repeat(70_000)), P.STOP));
+    expect(limit(r).evidence.limit).toBe('MAX_LINE');
+  });
+
+  it('stops at the sparse memo limit', async () => {
+    const puts = new Uint8Array(5 * 65537);
+    for (let i = 0; i <= 65536; i++) puts.set(P.longBinput(0x8000_0000 + i), 5 * i);
+    const r = await scanBytes(pickle(P.proto(2), P.NONE, puts, P.STOP));
+    expect(limit(r).evidence.limit).toBe('MAX_MEMO');
+  });
+});
+
+describe('pickle engine: STACK_GLOBAL operands that are not strings', () => {
+  it('calls constants of another type malformed (CPython refuses them), not a dynamic import', async () => {
+    const bytes = pickle(P.proto(4), P.NONE, P.POP, P.NONE, P.POP, [0x43, 2], 'os', P.str('system'), P.STACK_GLOBAL, P.STOP);
+    const r = await scanBytes(bytes);
+    expect(r.verdict).toBe('malformed');
+    expect(rules(r)).not.toContain('pickle.dynamic-import');
+    expect(find(r, 'format.malformed').message).toMatch(/STACK_GLOBAL .* two strings/);
+  });
+});
