@@ -17,7 +17,7 @@ import type { AnalysisStatus } from '../verdict.js';
 import { ProbeStatus, type WeightlensWasm } from '../wasm.js';
 import type { AnalysisContext } from './driver.js';
 import { analyseNpy } from './numpy/numpy.js';
-import { lookAtPickleBytes, mayStartPickle } from './pickle.js';
+import { lookAtPickleBytes, mayStartPickle } from '../sniff/pickle-look.js';
 
 /** Archives inside archives opened; real files nest one (an .npz in a zip). Bounds recursion. */
 export const MAX_ARCHIVE_DEPTH = 4;

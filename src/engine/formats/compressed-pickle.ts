@@ -11,7 +11,7 @@ import { analysePickleStream } from '../pickle/analyse-stream.js';
 import type { SniffContext } from '../sniff/context.js';
 import type { AnalysisStatus } from '../verdict.js';
 import type { AnalysisContext, FormatDriver, SniffMatch } from './driver.js';
-import { lookAtPickleBytes, type PickleLook } from './pickle.js';
+import { lookAtPickleBytes, type PickleLook } from '../sniff/pickle-look.js';
 
 /** Inflated bytes looked at to tell a compressed pickle from other compressed data. */
 const SNIFF_INFLATED_BYTES = 4096;

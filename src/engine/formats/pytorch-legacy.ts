@@ -12,7 +12,7 @@ import type { PyValue } from '../pickle/types.js';
 import type { AnalysisStatus } from '../verdict.js';
 import type { AnalysisContext, FormatDriver } from './driver.js';
 import { asInt, asString, itemsOf, PickleSequence, storageElementSize } from './pickle-sequence.js';
-import { lookAtPickleBytes } from './pickle.js';
+import { lookAtPickleBytes } from '../sniff/pickle-look.js';
 import { archiveStartOf, scanArchiveAfter } from './polyglot.js';
 
 /** LONG1 of 10 bytes holding the magic number, little-endian, right after PROTO n. */
