@@ -7,7 +7,7 @@ import { MAX_ARCHIVE_DEPTH, MAX_CRC_REREAD_BYTES, MAX_FINDINGS_PER_RULE, MAX_MEM
 import { MAX_INFLATED_BYTES } from '../src/engine/containers/inflate.js';
 import type { Finding, Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
-import { containerBytes, fixtureBytes, scanBytes, wasm } from './helpers.js';
+import { concat, containerBytes, fixtureBytes, scanBytes, wasm } from './helpers.js';
 import { buildZip, bytesPickle, type SegmentSource } from './zip-builder.js';
 
 const scan = (name: string) => scanBytes(containerBytes(name), name);
@@ -219,6 +219,14 @@ describe('polyglots', () => {
     const r = await scan('pickle-zip-append-mode.bin');
     expect(find(r, 'zip.appended-to-pickle')).toMatchObject({ location: { offset: 55 } });
     expect(members(r).map((m) => m.name)).toEqual(['readme.txt']);
+  });
+
+  it('sees a zip appended to a joblib file, whose raw arrays the opcode walk cannot follow', async () => {
+    const r = await scanBytes(concat(fixtureBytes('model.joblib'), containerBytes('zip-pickle-member.zip')));
+    expect(r.format).toBe('joblib');
+    expect(find(r, 'zip.appended-to-pickle')).toMatchObject({ location: { offset: 250 } });
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'weights/part-0001' } });
+    expect(rules(r)).not.toContain('pickle.trailing-data');
   });
 
   it('does not take a zip inside a pickle (a bytes payload) for an appended one', async () => {

@@ -37,6 +37,8 @@ export interface ZipDirectory {
   /** Bytes before the archive proper (self-extractors, polyglots); 0 for a plain zip. */
   prefixBytes: number;
   eocdOffset: number;
+  /** Where the end record and its comment end: the file's size for a zip that is the file's tail. */
+  endOffset: number;
   directoryOffset: number;
   zip64: boolean;
   comment: string;
@@ -117,7 +119,7 @@ export async function readZipDirectory(source: ByteSource, eocdOffset?: number):
     throw new MalformedError('zip central directory runs past the end of the file', { offset: directoryOffset });
   }
   const entries = parseEntries(directory, entryCount, directoryOffset);
-  return { entries, prefixBytes, eocdOffset: eocd, directoryOffset, zip64, comment };
+  return { entries, prefixBytes, eocdOffset: eocd, endOffset: eocd + 22 + commentLength, directoryOffset, zip64, comment };
 }
 
 async function readSignature(source: ByteSource, offset: number): Promise<number | undefined> {

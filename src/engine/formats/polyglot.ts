@@ -49,11 +49,15 @@ export async function scanArchiveAfter(ctx: AnalysisContext, dir: ZipDirectory):
 async function findAppendedArchive(ctx: AnalysisContext): Promise<{ start: number; dir: ZipDirectory } | undefined> {
   const look = await ctx.sniffContext.zip();
   if (look.kind !== 'zip') return undefined;
-  const start = archiveStartOf(look.directory);
+  const dir = look.directory;
+  const start = archiveStartOf(dir);
   if (start <= 0) return undefined;
-  // A zip inside the pickle (the payload of a bytes object) is the pickle's own data, not a polyglot.
-  const end = await pickleEnd(ctx.wasm, ctx.source, start);
-  return end !== undefined ? { start, dir: look.directory } : undefined;
+  // A zip inside the pickle (the payload of a bytes object) is the pickle's own data, not a
+  // polyglot: the pickle's STOP would follow it. So the archive is appended when it ends the
+  // file exactly, or when the pickle's opcodes reach STOP before it begins (the walk cannot
+  // follow joblib's raw arrays, hence the first test).
+  if (dir.endOffset === ctx.source.size || (await pickleEnd(ctx.wasm, ctx.source, start)) !== undefined) return { start, dir };
+  return undefined;
 }
 
 /** Where the archive begins by its directory's own account: the first local header, or the directory itself. */
