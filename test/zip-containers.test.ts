@@ -109,6 +109,13 @@ describe('hostile zips', () => {
     expect(r.findings.filter((f) => f.rule === 'pickle.dangerous-import').map((f) => f.location.member)).toEqual(['a.pkl', 'b.pkl']);
   });
 
+  it('reports a member that reaches into the central directory', async () => {
+    const r = await scan('zip-into-directory.zip');
+    expect(find(r, 'zip.overlapping-members')).toMatchObject({ location: { member: 'model.pkl' }, evidence: { other: 'central directory' } });
+    expect(find(r, 'zip.crc-mismatch', 'model.pkl')).toBeDefined();
+    expect(find(r, 'pickle.trailing-data', 'model.pkl')).toBeDefined(); // the directory's bytes after the pickle's STOP
+  });
+
   it('reports two members of one name and checks both', async () => {
     const r = await scan('zip-duplicate.zip');
     expect(find(r, 'zip.duplicate-name')).toMatchObject({ severity: 'high', location: { member: 'model.pkl' }, evidence: { entries: [0, 1] } });
