@@ -108,7 +108,7 @@ export async function readZipLayout(source: ByteSource, dir: ZipDirectory): Prom
 }
 
 /** The member's bytes as PyTorch would extract them: a window of the file, or inflated on demand. */
-export function openMember(source: ByteSource, member: ZipMember, budget: InflateBudget, where: Location, path: string): ByteSource & { close?(): void } {
+export function openMember(source: ByteSource, member: ZipMember, budget: InflateBudget, where: Location, path: string): ByteSource {
   const { entry } = member;
   if (entry.method === 0) return new SliceByteSource(source, member.dataOffset, entry.compressedSize, path);
   return new InflatingByteSource(source, member.dataOffset, entry.compressedSize, entry.uncompressedSize, path, { budget, where, what: `member ${path}`, brokenRule: 'zip.unreadable-member' });
