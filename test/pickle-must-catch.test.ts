@@ -34,6 +34,17 @@ const EXPECTED: [string, string, string[]][] = [
   ['write-then-call.pkl', 'malicious', ['pickle.global-mutation', 'pickle.dangerous-import']],
   ['joblib-os-system.joblib', 'malicious', ['pickle.dangerous-import']],
   ['ext1.pkl', 'suspicious', ['pickle.ext-code']],
+  ['torch-extra-member.pt', 'malicious', ['pickle.dangerous-import']],
+  ['zip-name-mismatch.pt', 'malicious', ['zip.local-header-mismatch', 'pickle.dangerous-import']],
+  ['zip-flag-encrypted.pt', 'unsupported', ['zip.flag-bits', 'zip.unreadable-member']],
+  ['zip-flag-patched.pt', 'unsupported', ['zip.flag-bits', 'zip.unreadable-member']],
+  ['zip-bad-crc.pt', 'malicious', ['zip.crc-mismatch', 'pickle.dangerous-import']],
+  ['pickle-with-zip-appended.pkl', 'malicious', ['zip.appended-to-pickle', 'pickle.dangerous-import']],
+  ['torch-legacy-payload.pt', 'malicious', ['pickle.dangerous-import']],
+  ['npy-object-os-system.npy', 'malicious', ['numpy.object-array', 'pickle.dangerous-import']],
+  ['benign-torch-state-dict.pt', 'clean', []],
+  ['benign-torch-module.pt', 'clean', []],
+  ['benign-torch-legacy.pt', 'clean', []],
   ['persistent-id.pkl', 'clean', ['pickle.persistent-id']],
   ['benign-plain-p0.pkl', 'clean', []],
   ['benign-plain-p1.pkl', 'clean', []],
@@ -53,9 +64,21 @@ describe('pickle must-catch fixtures', () => {
       const r = await scan(name);
       expect(r.verdict).toBe(verdict);
       expect(r.rules).toEqual(expect.arrayContaining(rules));
-      if (verdict === 'clean') expect(r.rules.filter((x) => x !== 'pickle.persistent-id')).toEqual([]);
+      if (verdict === 'clean') expect(r.rules.filter((x) => x !== 'pickle.persistent-id' || name !== 'persistent-id.pkl')).toEqual([]);
     });
   }
+
+  it('names the zip member that holds the payload, whatever it is called', async () => {
+    const { report } = await scan('torch-extra-member.pt');
+    const f = report.findings.find((x) => x.rule === 'pickle.dangerous-import')!;
+    expect(f.location.member).toMatch(/extra\/payload\.bin$/);
+  });
+
+  it('rebuilds the tensor table of a real torch.save checkpoint', async () => {
+    const { report } = await scan('benign-torch-state-dict.pt');
+    const streams = (report.content.pickle as { streams: { tensors?: { name: string }[] }[] }).streams;
+    expect(streams.flatMap((s) => s.tensors ?? []).length).toBeGreaterThan(0);
+  });
 
   it('shows the getattr chain as the Python it runs', async () => {
     const { report } = await scan('getattr-chain.pkl');

@@ -514,3 +514,18 @@ describe('the tables', () => {
     expect(policy.judge('os', 'system').tier).toBe('dangerous');
   });
 });
+
+describe('policy: carve-outs of dangerous modules', () => {
+  it("keeps torch.jit dangerous but TorchScript's list builders safe, and the rest of torch.jit._pickle unknown", () => {
+    const judge = (m: string, n: string) => DEFAULT_IMPORT_POLICY.judge(m, n).tier;
+    expect(judge('torch.jit._pickle', 'build_intlist')).toBe('safe');
+    expect(judge('torch.jit._pickle', 'restore_type_tag')).toBe('safe');
+    expect(judge('torch.jit._pickle', 'something_new')).toBe('unknown');
+    expect(judge('torch.jit', 'load')).toBe('dangerous');
+    expect(judge('torch.jit._script', 'CompilationUnit')).toBe('dangerous');
+    expect(judge('torch', 'jit._pickle.build_intlist')).toBe('safe');
+    expect(judge('torch.jit._pickle', 'build_intlist.__globals__')).toBe('dangerous');
+    expect(judge('__torch__.torch.nn.modules.linear', 'Linear')).toBe('safe');
+    expect(judge('torch', 'FloatTensor')).toBe('safe');
+  });
+});

@@ -97,9 +97,9 @@ function fromRebuild(args: PyValue[], name: string): CheckpointTensor | undefine
   };
 }
 
-/** Whether a persistent id is torch's storage reference ('storage', <torch type>, key, location, numel). */
+/** Whether a persistent id is torch's storage reference ('storage', <torch type>, key, location, numel), legacy files adding view metadata. */
 export function isTorchStorageId(id: PyValue): boolean {
-  if (id.type !== 'tuple' || id.items.length !== 5) return false;
+  if (id.type !== 'tuple' || id.items.length < 5 || id.items.length > 6) return false;
   const [tag, type] = id.items;
   return tag?.type === 'str' && tag.value === 'storage' && type?.type === 'global' && type.module.startsWith('torch');
 }

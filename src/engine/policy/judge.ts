@@ -8,7 +8,7 @@
 //   3. the user's entries;
 //   4. everything else is unknown.
 import { MODULE_ALIASES } from './aliases.js';
-import { DANGEROUS } from './dangerous.js';
+import { DANGEROUS, DANGEROUS_EXCEPTIONS } from './dangerous.js';
 import { PY2_MODULES, PY2_NAMES } from './py2-names.js';
 import { SAFE, SAFE_PATTERNS, type SafePattern } from './safe.js';
 import { type ImportJudgement, type ImportPolicy } from './types.js';
@@ -80,9 +80,12 @@ function findDangerous(module: string, name: string, exactSafe: boolean): Hit | 
   const moduleParts = module.split('.');
   const nameParts = name.split('.');
   const full = [...moduleParts, ...nameParts];
+  const fullPath = full.join('.');
+  const excepted = DANGEROUS_EXCEPTIONS.find((e) => fullPath.startsWith(`${e.path}.`));
   // The module, each module prefix, and the full path with each prefix of the name.
   for (let l = 1; l <= full.length; l++) {
     const key = full.slice(0, l).join('.');
+    if (excepted && excepted.path.startsWith(`${key}.`)) continue; // a dangerous parent of a carved-out path
     const exact = DANGEROUS_BY_PATH.get(key);
     if (exact) return { entry: exact.path, reason: exact.reason };
     const folded = l <= moduleParts.length ? DANGEROUS_FOLDED.get(key.toLowerCase()) : undefined;

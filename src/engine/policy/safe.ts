@@ -84,6 +84,20 @@ export const SAFE: readonly SafeGroup[] = [
     ],
   },
   {
+    reason: 'legacy torch.save (tar layout): the tensor type named in each tensor record, a class only instantiated with sizes',
+    paths: each(['torch', 'torch.cuda'], [
+      'DoubleTensor', 'FloatTensor', 'HalfTensor', 'BFloat16Tensor', 'LongTensor', 'IntTensor', 'ShortTensor',
+      'CharTensor', 'ByteTensor', 'BoolTensor',
+    ]),
+  },
+  {
+    reason: "TorchScript data.pkl: rebuilds typed lists and tensors by id (torch.jit._pickle, carved out of torch.jit's danger)",
+    paths: [
+      'torch.jit._pickle.build_intlist', 'torch.jit._pickle.build_tensorlist', 'torch.jit._pickle.build_doublelist',
+      'torch.jit._pickle.build_boollist', 'torch.jit._pickle.build_tensor_from_id', 'torch.jit._pickle.restore_type_tag',
+    ],
+  },
+  {
     reason: 'torch.save of a whole module: the hook objects weight_norm and spectral_norm attach (data holders)',
     paths: [
       'torch.nn.utils.weight_norm.WeightNorm', 'torch.nn.utils.spectral_norm.SpectralNorm',
@@ -184,6 +198,13 @@ export const SAFE_PATTERNS: readonly SafePattern[] = [
     name: /^(?:_?[A-Z][A-Za-z0-9]*|__pyx_unpickle_[A-Za-z0-9_]+)$/,
     reason:
       'scikit-learn: an estimator or helper class (sklearn.tree._tree.Tree, sklearn._loss.loss.HalfBinomialLoss): __init__ only stores parameters (a scikit-learn rule) and unpickling sets state; sklearn modules that download, read files or start processes are on the dangerous list',
+  },
+  {
+    id: '__torch__.** classes',
+    under: '__torch__',
+    name: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    reason:
+      "TorchScript: a class compiled from the archive's own code/ folder; torch.jit.load resolves it there, and Python's pickle cannot import __torch__ at all",
   },
   {
     id: 'torch.nn.modules.** classes',
