@@ -219,3 +219,33 @@ describe('pickle engine: STACK_GLOBAL operands that are not strings', () => {
     expect(find(r, 'format.malformed').message).toMatch(/STACK_GLOBAL .* two strings/);
   });
 });
+
+describe('PyTorch checkpoints: tensors against their storages', () => {
+  // {'w': _rebuild_tensor_v2(persistent_load(('storage', FloatStorage, '0', 'cpu', 9)), 0, (3, 3), (3, 1), False, OrderedDict())}
+  const checkpointPickle = pickle(
+    P.proto(2), P.EMPTY_DICT, P.str('w'), P.global('torch._utils', '_rebuild_tensor_v2'),
+    P.MARK, P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(9), P.TUPLE, P.BINPERSID,
+    P.int(0), P.int(3), P.int(3), P.TUPLE2, P.int(3), P.int(1), P.TUPLE2, P.FALSE, P.global('collections', 'OrderedDict'), P.EMPTY_TUPLE, P.REDUCE, P.TUPLE,
+    P.REDUCE, P.SETITEM, P.STOP,
+  );
+  const scanZip = async (members: { name: string; head: Uint8Array }[]) => {
+    const { buildZip } = await import('./zip-builder.js');
+    const { scanSource } = await import('../src/engine/scan.js');
+    const { wasm } = await import('./helpers.js');
+    return scanSource(buildZip(members), { wasm: await wasm() });
+  };
+
+  it('lists the tensors at the top of the report when each fits its storage', async () => {
+    const r = await scanZip([{ name: 'ckpt/data.pkl', head: checkpointPickle }, { name: 'ckpt/data/0', head: new Uint8Array(36) }, { name: 'ckpt/version', head: new TextEncoder().encode('3\n') }]);
+    expect(r.verdict).toBe('clean');
+    expect(r.content.tensors).toEqual([{ name: 'w', dtype: 'float32', shape: [3, 3], parameters: 9, bytes: 36, storage: '0', storageOffset: 0, stride: [3, 1] }]);
+    expect(r.content.parameters).toBe(9);
+  });
+
+  it('reports a tensor past the end of its storage, and a storage that is not there', async () => {
+    const short = await scanZip([{ name: 'ckpt/data.pkl', head: checkpointPickle }, { name: 'ckpt/data/0', head: new Uint8Array(16) }]);
+    expect(short.findings.map((f) => f.rule)).toContain('pytorch.tensor-past-storage');
+    const missing = await scanZip([{ name: 'ckpt/data.pkl', head: checkpointPickle }]);
+    expect(missing.findings.map((f) => f.rule)).toContain('pytorch.missing-storage');
+  });
+});

@@ -197,6 +197,14 @@ export const RULES = {
     severity: 'info',
     title: 'Imports were judged safe by a user-supplied allowlist entry rather than the built-in reviewed list.',
   },
+  'pytorch.missing-storage': {
+    severity: 'high',
+    title: 'A tensor names a storage the checkpoint does not hold: torch.load fails on it.',
+  },
+  'pytorch.tensor-past-storage': {
+    severity: 'high',
+    title: 'A tensor view reaches past the end of its storage: loaders read bytes that belong to no tensor, or fail.',
+  },
   'zip.local-header-mismatch': {
     severity: 'high',
     title: 'A local file header disagrees with the central directory (name, method, sizes): tools that read one or the other see different files.',

@@ -3,6 +3,7 @@
 // magic number 0x1950a86a20f9469cfc6c, then more pickles and raw storages.
 // The oldest releases wrote a tar with members `sys_info`, `pickle`, `storages`, `tensors`.
 // Read as torch/serialization.py's _legacy_load reads them, every pickle analysed.
+import { liftCheckpointTensors } from './checkpoint-tensors.js';
 import { SliceByteSource, type ByteSource } from '../byte-source.js';
 import { ascii, decodeUtf8, startsWith } from '../bytes.js';
 import { LimitError, MalformedError } from '../errors.js';
@@ -44,7 +45,9 @@ export const pytorchLegacy: FormatDriver = {
     return null;
   },
   async analyse(ctx) {
-    return ctx.match.details.layout === 'tar' ? analyseTarLayout(ctx) : analyseMagicLayout(ctx);
+    const status = ctx.match.details.layout === 'tar' ? await analyseTarLayout(ctx) : await analyseMagicLayout(ctx);
+    liftCheckpointTensors(ctx.content, ctx.findings, undefined, undefined);
+    return status;
   },
 };
 

@@ -8,6 +8,7 @@ import type { SniffContext } from '../sniff/context.js';
 import type { AnalysisStatus } from '../verdict.js';
 import { ArchiveScan, scanZipArchive, type ArchiveRoles } from './archive-scan.js';
 import type { AnalysisContext, FormatDriver, SniffMatch } from './driver.js';
+import { liftCheckpointTensors } from './checkpoint-tensors.js';
 
 /** Member names shown in the sniff details; the rest are counted. */
 const MEMBERS_LISTED = 50;
@@ -103,6 +104,7 @@ export const pytorchZip: FormatDriver = {
     const dir = await soundDirectory(ctx);
     const { root, status } = pytorchRoot(ctx, dir);
     const scanned = await scanArchive(ctx, dir, { pickles: new Set([under(root, 'data.pkl')]), storagePrefix: under(root, 'data/') });
+    liftCheckpointTensors(ctx.content, ctx.findings, under(root, 'data.pkl'), ctx.content.storages as Record<string, number> | undefined ?? {});
     return worseStatus(status, scanned.status);
   },
 };

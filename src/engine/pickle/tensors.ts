@@ -11,6 +11,8 @@ export interface CheckpointTensor {
   /** Storage key: the zip member `data/<key>` or the legacy storage id. */
   storage: string;
   storageOffset: number;
+  /** Element strides, as torch.save wrote them (a view may skip elements). */
+  stride: number[];
   parameters: number;
   bytes: number;
 }
@@ -77,7 +79,7 @@ function join(path: string, key: PyValue): string {
 }
 
 function fromRebuild(args: PyValue[], name: string): CheckpointTensor | undefined {
-  const [storage, offset, size] = args;
+  const [storage, offset, size, stride] = args;
   if (storage?.type !== 'persid' || storage.id.type !== 'tuple') return undefined;
   const [tag, type, key, , numel] = storage.id.items;
   if (tag?.type !== 'str' || tag.value !== 'storage' || key?.type !== 'str') return undefined;
@@ -92,6 +94,7 @@ function fromRebuild(args: PyValue[], name: string): CheckpointTensor | undefine
     shape,
     storage: key.value,
     storageOffset: offset?.type === 'int' ? Number(offset.value) : 0,
+    stride: stride?.type === 'tuple' ? stride.items.map((d) => (d.type === 'int' ? Number(d.value) : NaN)) : [],
     parameters,
     bytes: parameters * itemSize,
   };
