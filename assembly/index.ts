@@ -11,3 +11,10 @@ export {
 
 export function inputPointer(): usize { return INPUT; }
 export function inputCapacity(): i32 { return INPUT_CAPACITY; }
+
+// Strict JSON (safetensors headers, index and config files): see json/scanner.ts.
+export {
+  jsonScanBegin, jsonScanFeed, jsonScanResume, jsonScanReject, jsonScanEnd,
+  jsonScanTapePointer, jsonScanTapeCount, jsonScanTapeClear, jsonScanErrorReason, jsonScanErrorAt,
+  jsonScanPosition, jsonScanKeyStart, jsonScanKeyEnd, jsonScanCandidateStart, jsonScanCandidateEnd,
+} from "./json/scanner";
