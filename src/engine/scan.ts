@@ -5,7 +5,7 @@ import { LimitError, MalformedError, ReadError } from './errors.js';
 import { FORMAT_DRIVERS, type FormatDriver, type SniffMatch } from './formats/index.js';
 import { FindingList } from './formats/driver.js';
 import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
-import { NO_SIBLINGS, type Siblings } from './siblings.js';
+import { CountingSiblings, NO_SIBLINGS, type Siblings } from './siblings.js';
 import { describeUnknown } from './sniff/describe-unknown.js';
 import { requestedTensorStats } from './tensor-stats.js';
 import { SniffContext } from './sniff/context.js';
@@ -37,6 +37,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
   let formatLabel = 'unknown';
   let status: AnalysisStatus = 'unsupported';
   const ctx = new SniffContext(source, options.wasm);
+  const siblings = new CountingSiblings(options.siblings ?? NO_SIBLINGS);
 
   try {
     const found = await identify(ctx, options.drivers ?? FORMAT_DRIVERS);
@@ -49,7 +50,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       formatLabel = match.label;
       content.sniff = match.details;
       if (driver.analyse) {
-        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings: options.siblings ?? NO_SIBLINGS, findings, content });
+        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings, findings, content });
         if (options.tensorStats?.length) content.tensorStats = await requestedTensorStats(ctx.source, content, options.tensorStats);
       } else {
         findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);
@@ -68,7 +69,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
     formatLabel,
     verdict: verdictFor(status, findings.items),
     findings: findings.items,
-    stats: { bytesRead: source.bytesRead, elapsedMs: Math.round((clock() - started) * 100) / 100 },
+    stats: { bytesRead: source.bytesRead + siblings.bytesRead, elapsedMs: Math.round((clock() - started) * 100) / 100 },
     content,
   };
 }
