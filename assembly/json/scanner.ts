@@ -60,10 +60,8 @@ export const T_FLOAT: u32 = 8;
 export const T_TRUE: u32 = 9;
 export const T_FALSE: u32 = 10;
 export const T_NULL: u32 = 11;
-/** The string holds escapes: decode them. */
+/** The string holds escapes: decode them (a string without is its bytes). */
 export const F_ESCAPED: u32 = 0x100;
-/** The string holds bytes past ASCII. */
-export const F_NON_ASCII: u32 = 0x200;
 
 /** Records per drain; 384 KiB. A 1 MiB window of a dense header holds ~100k tokens: a few drains. */
 export const TAPE_CAPACITY: i32 = 32768;
@@ -486,21 +484,13 @@ function scan(winEnd: u32): i32 {
         const from = window + <usize>pos;
         const end = window + <usize>winEnd;
         let q = from;
-        let seen: u64 = 0;
-        while (q + 8 <= end) {
-          const w = load<u64>(q);
-          if (hasStringSpecial(w)) break;
-          seen |= w;
-          q += 8;
-        }
+        while (q + 8 <= end && !hasStringSpecial(load<u64>(q))) q += 8;
         let c: u32 = 0;
         while (q < end) {
           c = <u32>load<u8>(q);
           if (c == 0x22 || c == 0x5c || c < 0x20) break;
-          seen |= <u64>c;
           q++;
         }
-        if (seen & 0x8080808080808080) strFlags |= F_NON_ASCII;
         const run = <u32>(q - from);
         if (strIsKey && run > 0) hashRun(from, run);
         pos += run;

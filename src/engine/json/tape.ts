@@ -17,8 +17,6 @@ export const T_NULL = 11;
 export const KIND_MASK = 0xff;
 /** The string holds escapes. */
 export const F_ESCAPED = 0x100;
-/** The string holds bytes past ASCII (unused here: the decoder handles both). */
-export const F_NON_ASCII = 0x200;
 
 /** Consumes tape records as the scanner drains them, in text order. */
 export interface TapeSink {

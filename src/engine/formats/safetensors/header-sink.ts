@@ -18,7 +18,10 @@ export const METADATA_KEY = '__metadata__';
 /** One top-level entry, in header order. Offsets are in the header text. */
 export class HeaderEntry {
   constructor(
-    readonly name: string,
+    /** The key token: its name is decoded only once the whole header has passed (an error makes it moot). */
+    readonly keyStart: number,
+    readonly keyEnd: number,
+    readonly keyWord: number,
     /** Where its value starts and ends. */
     readonly start: number,
     readonly end: number,
@@ -41,6 +44,7 @@ const FIELD_NAMES = ['', 'dtype', 'shape', 'data_offsets'];
 const encoder = new TextEncoder();
 /** The three field keys as they appear unescaped, quotes included. */
 const FIELD_TOKENS = FIELD_NAMES.map((f) => encoder.encode(`"${f}"`));
+const METADATA_TOKEN = [encoder.encode(`"${METADATA_KEY}"`)];
 
 export class HeaderSink implements TapeSink {
   readonly entries: HeaderEntry[] = [];
@@ -50,16 +54,21 @@ export class HeaderSink implements TapeSink {
   rootIsObject = false;
 
   private depth = 0;
-  private name = '';
+  private keyStart = 0;
+  private keyEnd = 0;
+  private keyWord = 0;
   // the entry being read (depth ≥ 2)
   private start = 0;
   private plain = true;
   private dtype: string | undefined = undefined;
   private shape: number[] | undefined = undefined;
-  private offsets: number[] | undefined = undefined;
+  private hasOffsets = false;
+  private begin = 0;
+  private stop = 0;
   private field = OTHER;
   private collecting = false; // inside shape or data_offsets (depth 3)
-  private readonly list: number[] = [];
+  private readonly list: number[] = []; // reused: copied out when the list closes
+  private listLength = 0;
   // __metadata__ being built
   private meta: ValueBuilder | undefined = undefined;
   private metaStart = 0;
@@ -88,8 +97,16 @@ export class HeaderSink implements TapeSink {
       if (kind === T_OBJECT_END || kind === T_ARRAY_END) {
         const depth = --this.depth;
         if (depth === 2 && this.collecting) {
-          if (this.field === SHAPE) this.shape = this.list.slice();
-          else this.offsets = this.list.slice();
+          const n = this.listLength;
+          if (this.field === SHAPE) {
+            this.shape = this.list.slice(0, n);
+          } else if (n === 2) {
+            this.hasOffsets = true;
+            this.begin = this.list[0]!;
+            this.stop = this.list[1]!;
+          } else {
+            this.plain = false;
+          }
           this.collecting = false;
         } else if (depth === 1) {
           this.finish(end);
@@ -103,8 +120,10 @@ export class HeaderSink implements TapeSink {
       } else if (depth === 1) {
         // the root object: a key, or the value of the last key
         if (kind === T_KEY) {
-          this.name = decodeString(bytes, start, end, word);
-        } else if (this.name === METADATA_KEY) {
+          this.keyStart = start;
+          this.keyEnd = end;
+          this.keyWord = word;
+        } else if (this.isMetadataKey()) {
           this.meta = new ValueBuilder(bytes);
           this.metaStart = start;
           this.metaDepth = 0;
@@ -113,7 +132,8 @@ export class HeaderSink implements TapeSink {
         } else {
           this.start = start;
           this.plain = kind === T_OBJECT;
-          this.dtype = this.shape = this.offsets = undefined;
+          this.dtype = this.shape = undefined;
+          this.hasOffsets = false;
           this.field = OTHER;
           if (!opens) this.finish(end);
         }
@@ -126,14 +146,14 @@ export class HeaderSink implements TapeSink {
         } else if (this.field !== OTHER) {
           if (kind === T_ARRAY) {
             this.collecting = true;
-            this.list.length = 0;
+            this.listLength = 0;
           } else this.plain = false;
         }
       } else if (this.collecting) {
         // inside shape or data_offsets: small non-negative integers only, not nested
         const n = depth === 3 && kind === T_INT ? smallInteger(bytes, start, end) : undefined;
         if (n === undefined) this.plain = false;
-        else this.list.push(n);
+        else this.list[this.listLength++] = n;
       }
       if (opens) this.depth++;
     }
@@ -148,9 +168,23 @@ export class HeaderSink implements TapeSink {
   }
 
   private finish(end: number): void {
-    const o = this.offsets;
-    const plain = this.plain && this.dtype !== undefined && this.shape !== undefined && o !== undefined && o.length === 2;
-    this.entries.push(plain ? new HeaderEntry(this.name, this.start, end, this.dtype, this.shape, o[0]!, o[1]!) : new HeaderEntry(this.name, this.start, end, undefined, undefined, 0, 0));
+    const plain = this.plain && this.dtype !== undefined && this.shape !== undefined && this.hasOffsets;
+    const { keyStart, keyEnd, keyWord } = this;
+    this.entries.push(
+      plain
+        ? new HeaderEntry(keyStart, keyEnd, keyWord, this.start, end, this.dtype, this.shape, this.begin, this.stop)
+        : new HeaderEntry(keyStart, keyEnd, keyWord, this.start, end, undefined, undefined, 0, 0),
+    );
+  }
+
+  /** The name of an entry (decoded from the header text). */
+  nameOf(e: HeaderEntry): string {
+    return decodeString(this.bytes, e.keyStart, e.keyEnd, e.keyWord);
+  }
+
+  private isMetadataKey(): boolean {
+    if (this.keyWord & F_ESCAPED) return decodeString(this.bytes, this.keyStart, this.keyEnd, this.keyWord) === METADATA_KEY;
+    return matchToken(this.bytes, this.keyStart, this.keyEnd, METADATA_TOKEN) === 0;
   }
 
   private takeMetadata(tape: Uint32Array, i: number, kind: number): void {

@@ -138,26 +138,32 @@ export interface Quantisation {
   evidence: string[];
 }
 
-/** The first tensor with each last component, and with each (last component, dtype). */
+/** Every last component some row asks about: the only ones worth indexing. */
+const WANTED = new Set(QUANTISATION_SCHEMES.flatMap((row) => [...row.all, ...(row.none ?? []), ...(row.also ?? [])].map((c) => c.suffix)));
+
+/** The first tensor with each wanted last component, and with each (last component, dtype). */
 class SuffixIndex {
   private readonly first = new Map<string, TensorSummary>();
-  private readonly firstOfDtype = new Map<string, TensorSummary>();
+  private readonly firstOfDtype = new Map<string, Map<string, TensorSummary>>();
 
   constructor(tensors: readonly TensorSummary[]) {
     for (const t of tensors) {
       const dot = t.name.lastIndexOf('.');
       if (dot < 0) continue; // a bare name is a tensor of its own, not a part of a quantised layer
       const suffix = t.name.slice(dot + 1);
+      if (!WANTED.has(suffix)) continue;
       if (!this.first.has(suffix)) this.first.set(suffix, t);
-      const key = `${suffix}\0${t.dtype}`;
-      if (!this.firstOfDtype.has(key)) this.firstOfDtype.set(key, t);
+      let byDtype = this.firstOfDtype.get(suffix);
+      if (!byDtype) this.firstOfDtype.set(suffix, (byDtype = new Map()));
+      if (!byDtype.has(t.dtype)) byDtype.set(t.dtype, t);
     }
   }
 
   find(c: TensorCondition): TensorSummary | undefined {
     if (c.dtypes === undefined) return this.first.get(c.suffix);
+    const byDtype = this.firstOfDtype.get(c.suffix);
     for (const d of c.dtypes) {
-      const t = this.firstOfDtype.get(`${c.suffix}\0${d}`);
+      const t = byDtype?.get(d);
       if (t) return t;
     }
     return undefined;

@@ -164,7 +164,8 @@ export async function readSafetensorsHeader(source: ByteSource, wasm: Weightlens
   };
   sink.entries.forEach((e, i) => {
     if (sink.metadata?.index === i) readMeta();
-    entries.push(plainEntry(e) ?? readEntry(e.name, parseStrictJson(wasm, raw.subarray(e.start, e.end), { maxDepth: MAX_JSON_DEPTH }), 8 + e.start));
+    const name = sink.nameOf(e);
+    entries.push(plainEntry(name, e) ?? readEntry(name, parseStrictJson(wasm, raw.subarray(e.start, e.end), { maxDepth: MAX_JSON_DEPTH }), 8 + e.start));
   });
   if (sink.metadata?.index === sink.entries.length) readMeta();
 
@@ -246,7 +247,7 @@ function readEntry(name: string, value: JsonValue, at: number): Entry {
  * The common case without bigints: an entry whose fields are a known dtype and lists of small
  * integers that check out. Anything else (undefined) goes to readEntry, which says what is wrong.
  */
-function plainEntry(e: HeaderEntry): Entry | undefined {
+function plainEntry(name: string, e: HeaderEntry): Entry | undefined {
   if (e.dtype === undefined || e.shape === undefined) return undefined;
   const bits = Object.hasOwn(DTYPE_BITS, e.dtype) ? DTYPE_BITS[e.dtype]! : undefined;
   if (bits === undefined) return undefined;
@@ -258,7 +259,7 @@ function plainEntry(e: HeaderEntry): Entry | undefined {
   const totalBits = elements * bits;
   if (totalBits > Number.MAX_SAFE_INTEGER || totalBits % 8 !== 0) return undefined;
   if (e.stop < e.begin || e.stop - e.begin !== totalBits / 8) return undefined;
-  return { name: e.name, dtype: e.dtype, shape: e.shape, parameters: elements, begin: e.begin, end: e.stop };
+  return { name, dtype: e.dtype, shape: e.shape, parameters: elements, begin: e.begin, end: e.stop };
 }
 
 /** In offset order, the tensors tile the data section exactly: from 0, no gap, no overlap, to its end. */
