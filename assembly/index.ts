@@ -16,5 +16,5 @@ export function inputCapacity(): i32 { return INPUT_CAPACITY; }
 export {
   jsonScanBegin, jsonScanFeed, jsonScanResume, jsonScanReject, jsonScanEnd,
   jsonScanTapePointer, jsonScanTapeCount, jsonScanTapeClear, jsonScanErrorReason, jsonScanErrorAt,
-  jsonScanPosition, jsonScanKeyStart, jsonScanKeyEnd, jsonScanCandidateStart, jsonScanCandidateEnd,
+  jsonScanKeyStart, jsonScanKeyEnd, jsonScanCandidateStart, jsonScanCandidateEnd,
 } from "./json/scanner";

@@ -190,7 +190,6 @@ export function jsonScanTapeCount(): i32 { return tapeCount; }
 export function jsonScanTapeClear(): void { tapeCount = 0; }
 export function jsonScanErrorReason(): i32 { return errReason; }
 export function jsonScanErrorAt(): u32 { return errStatus == JSON_ERR_UTF8 ? <u32>utf8ErrorAt() : errAt; }
-export function jsonScanPosition(): u32 { return pos; }
 export function jsonScanKeyStart(): u32 { return keyStart; }
 export function jsonScanKeyEnd(): u32 { return keyEnd; }
 export function jsonScanCandidateStart(): u32 { return recordStart(candidate); }

@@ -38,6 +38,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
   let status: AnalysisStatus = 'unsupported';
   const ctx = new SniffContext(source, options.wasm);
   const siblings = new CountingSiblings(options.siblings ?? NO_SIBLINGS);
+  options = { ...options, siblings }; // so stats.bytesRead counts every read of a file beside this one
 
   try {
     const found = await identify(ctx, options.drivers ?? FORMAT_DRIVERS);
@@ -50,7 +51,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       formatLabel = match.label;
       content.sniff = match.details;
       if (driver.analyse) {
-        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings, findings, content });
+        status = await driver.analyse({ source: ctx.source, sniffContext: ctx, wasm: options.wasm, match, siblings: options.siblings ?? NO_SIBLINGS, findings, content });
         if (options.tensorStats?.length) content.tensorStats = await requestedTensorStats(ctx.source, content, options.tensorStats);
       } else {
         findings.add('format.not-analysed', `recognised as ${match.label}, but this version cannot check its contents yet: treat the file as unscanned`);

@@ -3,7 +3,8 @@
 // (equal hashes) by comparing the decoded keys, and turns the scanner's error
 // codes into JsonErrors with the same wording everywhere. Synchronous from
 // begin to end, so no other user of the wasm instance can interleave.
-import { JsonScanStatus, type WeightlensWasm } from '../wasm.js';
+import type { WeightlensWasm } from '../wasm.js';
+import { JsonScanStatus } from './scanner-api.js';
 import { JsonError, type JsonErrorKind } from './value.js';
 import { decodeAnyString, type TapeSink } from './tape.js';
 
