@@ -192,6 +192,12 @@ describe('the JSON scanner', () => {
     expect(plain(parse(enc('{"x":{"x":1},"y":{"x":2},"a":1,"a\\u0000":2}')))).toEqual({ x: { x: 1 }, y: { x: 2 }, a: 1, 'a\0': 2 });
   });
 
+  it('quotes at most 200 characters of a duplicate key in its message', () => {
+    const key = 'k'.repeat(300);
+    const e = errorOf(`{"${key}":1,"${key}":2}`);
+    expect(e.message).toBe(`duplicate key "${'k'.repeat(200)}"… at byte 306`);
+  });
+
   it('finds a duplicate among many keys (hash index past 16 keys, grown as it fills)', () => {
     const keys = Array.from({ length: 5000 }, (_, i) => `"key-${i}":${i}`);
     const ok = enc(`{${keys.join(',')}}`);

@@ -158,6 +158,12 @@ describe('safetensors', () => {
     expect(r.findings[0]!.message).toMatch(/more than 2000000 keys in open objects at once/);
   });
 
+  it('reads fields and names spelled with escapes, as the reference decodes them', async () => {
+    const r = await scanBytes(st('{"\\u0077":{"d\\u0074ype":"U\\u0038","sh\\u0061pe":[2],"data_offsets":[0,2]},"\\u005f_metadata__":{"f":"x"}}', 2));
+    expect(r.verdict, JSON.stringify(r.findings)).toBe('clean');
+    expect(r.content).toMatchObject({ metadata: { f: 'x' }, tensors: [{ name: 'w', dtype: 'U8', shape: [2], bytes: 2 }] });
+  });
+
   it('ignores unknown fields of a tensor entry, as the reference does', async () => {
     expect((await scanBytes(st({ a: { ...t('U8', [], [0, 1]), note: [1, { x: 2.5 }] } }, 1))).verdict).toBe('clean');
   });
