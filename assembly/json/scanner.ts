@@ -96,6 +96,7 @@ const N_E = 6;
 const N_E_SIGN = 7;
 const N_EXPONENT = 8;
 
+/** Internal: keep scanning (no status is 100). */
 const CONTINUE: i32 = 100;
 
 const isObject = new StaticArray<bool>(KEYSET_MAX_DEPTH + 1);
@@ -372,7 +373,7 @@ function endNumber(): void {
   afterValue();
 }
 
-/** One byte of a number; false when the byte is not part of it (the number ended before it). */
+/** One byte of a number: CONTINUE when it belongs to it, 0 when the number ended before it, or an error. */
 function numberByte(b: u32): i32 {
   switch (numState) {
     case N_START:
