@@ -21,3 +21,10 @@ export { pickleDescribe, pickleDescribePointer, pickleDescribeRelease } from "./
 
 export function inputPointer(): usize { return INPUT; }
 export function inputCapacity(): i32 { return INPUT_CAPACITY; }
+
+// Strict JSON (safetensors headers, index and config files): see json/scanner.ts.
+export {
+  jsonScanBegin, jsonScanFeed, jsonScanResume, jsonScanReject, jsonScanEnd,
+  jsonScanTapePointer, jsonScanTapeCount, jsonScanTapeClear, jsonScanErrorReason, jsonScanErrorAt,
+  jsonScanKeyStart, jsonScanKeyEnd, jsonScanCandidateStart, jsonScanCandidateEnd,
+} from "./json/scanner";

@@ -10,7 +10,7 @@ import { BlobSiblings, type Siblings } from '../src/engine/siblings.js';
 import { concat, wasm } from './helpers.js';
 
 type Row = [name: string, dtype: string, shape: number[]];
-const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, U8: 1, F8_E4M3: 1, F8_E5M2: 1, I64: 8 };
+const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I16: 2, U8: 1, F8_E4M3: 1, F8_E5M2: 1, I64: 8 };
 
 const table = (rows: Row[]): TensorSummary[] => rows.map(([name, dtype, shape]) => ({ name, dtype, shape }));
 
@@ -99,6 +99,17 @@ describe('architecture from tensor names', () => {
     expect(architectureFromTensors(table([['h.0.attn.c_attn.weight', 'F32', [6, 18]]]))).toMatchObject({ hiddenSize: 6 });
   });
 
+  it.each<[string, (name: string) => string, string]>([
+    ['LLaVA before transformers 4.52 (language_model.model.layers.N, language_model.lm_head)', (n) => `language_model.${n}`, 'language_model.'],
+    ['LLaVA, Gemma 3, Qwen2-VL since 4.52 (model.language_model.layers.N, lm_head at the top)', (n) => (n.startsWith('model.') ? `model.language_model.${n.slice(6)}` : n), 'model.language_model.'],
+    ['Idefics3 (model.text_model.layers.N)', (n) => (n.startsWith('model.') ? `model.text_model.${n.slice(6)}` : n), 'model.text_model.'],
+  ])('reads the language model of a wrapped checkpoint: %s', (_label, wrap, prefix) => {
+    const vision: Row[] = [['vision_tower.vision_model.encoder.layers.0.self_attn.q_proj.weight', 'F16', [4, 4]], ['multi_modal_projector.linear_1.weight', 'F16', [8, 4]]];
+    const arch = architectureFromTensors(table([...LLAMA.map(([n, d, s]): Row => [wrap(n), d, s]), ...vision]));
+    expect(arch).toMatchObject({ family: 'llama-like', prefix, layers: 2, hiddenSize: 8, vocabSize: 16, lmHead: true });
+    expect(arch!.note).toContain(`under ${prefix}`);
+  });
+
   it('recognises nothing in names of no known family', () => {
     expect(architectureFromTensors(table([['weight', 'F32', [2, 2]], ['bias', 'F32', [2]]]))).toBeUndefined();
   });
@@ -134,6 +145,26 @@ describe('quantisation from tensor names', () => {
     ['FP8', [['l.weight', 'F8_E4M3', [4, 4]], ['l.weight_scale', 'F32', [1]], ['l.input_scale', 'F32', [1]]], 'fp8', ['l.weight', 'l.weight_scale', 'l.input_scale']],
     ['FP8 (E5M2, block scales)', [['l.weight', 'F8_E5M2', [4, 4]], ['l.weight_scale_inv', 'F32', [1, 1]]], 'fp8', ['l.weight', 'l.weight_scale_inv']],
     ['compressed-tensors', [['l.weight_packed', 'I32', [4, 1]], ['l.weight_scale', 'F16', [4, 1]], ['l.weight_shape', 'I64', [2]]], 'compressed-tensors', ['l.weight_packed', 'l.weight_scale', 'l.weight_shape']],
+    ['Marlin', [['l.B', 'I32', [16, 64]], ['l.s', 'F16', [1, 128]], ['l.bias', 'F16', [128]]], 'marlin', ['l.B', 'l.s']],
+    ['Marlin 2:4 sparse', [['l.B_24', 'I32', [8, 64]], ['l.B_meta', 'I16', [2, 64]], ['l.s', 'F16', [1, 128]]], 'marlin-24', ['l.B_24', 'l.B_meta', 'l.s']],
+    [
+      'NVFP4 (ModelOpt)',
+      [['l.weight', 'U8', [32, 8]], ['l.weight_scale', 'F8_E4M3', [32, 1]], ['l.weight_scale_2', 'F32', []], ['l.input_scale', 'F32', []]],
+      'nvfp4',
+      ['l.weight', 'l.weight_scale', 'l.weight_scale_2', 'l.input_scale'],
+    ],
+    [
+      'NVFP4 (compressed-tensors)',
+      [['l.weight_packed', 'U8', [32, 8]], ['l.weight_scale', 'F8_E4M3', [32, 1]], ['l.weight_global_scale', 'F32', [1]], ['l.input_global_scale', 'F32', [1]]],
+      'nvfp4-compressed-tensors',
+      ['l.weight_packed', 'l.weight_scale', 'l.weight_global_scale', 'l.input_global_scale'],
+    ],
+    [
+      'HQQ',
+      [['l.W_q', 'U8', [32, 8]], ['l.scale', 'F16', [64, 1]], ['l.zero', 'F16', [64, 1]], ['l.nbits', 'I32', [1]], ['l.group_size', 'I32', [1]], ['l.shape', 'I32', [2]]],
+      'hqq',
+      ['l.W_q', 'l.scale', 'l.zero', 'l.nbits', 'l.group_size'],
+    ],
   ])('recognises %s', async (_label, rows, scheme, evidence) => {
     expect(detectQuantisation(table([...base, ...rows]))).toMatchObject({ scheme, evidence });
     const r = await scan([...base, ...rows]);
@@ -143,6 +174,11 @@ describe('quantisation from tensor names', () => {
 
   it('does not call scales next to F16 weights FP8, nor a plain model quantised', async () => {
     expect(detectQuantisation(table([['l.weight', 'F16', [4, 4]], ['l.weight_scale', 'F32', [1]]]))).toBeUndefined();
+    // B and s in half precision are plain tensors, not Marlin; U8 weights with F32 scales are not NVFP4
+    expect(detectQuantisation(table([['l.B', 'F16', [4, 4]], ['l.s', 'F16', [4]]]))).toBeUndefined();
+    expect(detectQuantisation(table([['l.weight', 'U8', [4, 4]], ['l.weight_scale', 'F32', [4]], ['l.weight_scale_2', 'F32', []]]))).toBeUndefined();
+    // names without a dot are tensors of their own
+    expect(detectQuantisation(table([['weight', 'F8_E4M3', [4, 4]], ['weight_scale', 'F32', [1]]]))).toBeUndefined();
     const r = await scan(LLAMA);
     expect(r.content.quantisation).toBeUndefined();
   });
@@ -212,6 +248,54 @@ describe('safetensors with config.json beside it', () => {
     ]);
     expect(r.findings[0]!.evidence).toEqual({ sibling: 'config.json', fact: 'layers', config: 32, tensors: 2 });
     expect(r.content.architecture).toMatchObject({ layers: { value: 32, source: 'config.json', tensors: 2 }, hiddenSize: { value: 8, source: 'both' } });
+  });
+
+  it("counts config.json's bytes in stats.bytesRead", async () => {
+    const config = JSON.stringify({ model_type: 'llama', num_hidden_layers: 2 });
+    const without = await scan(LLAMA);
+    const withIt = await scan(LLAMA, withConfig(config));
+    expect(withIt.stats.bytesRead - without.stats.bytesRead).toBe(config.length);
+  });
+
+  it('flags a model_type whose naming is not the one the tensors follow, naming both', async () => {
+    const r = await scan(LLAMA, withConfig({ model_type: 'gpt2', num_hidden_layers: 2, hidden_size: 8, vocab_size: 16 }));
+    expect(r.verdict).toBe('clean');
+    expect(r.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([
+      ['safetensors.config-mismatch', 'low', 'config.json says model_type "gpt2" (gpt2-like naming), the tensor names follow llama-like naming'],
+    ]);
+    expect(r.findings[0]!.evidence).toEqual({ sibling: 'config.json', fact: 'modelType', config: 'gpt2', tensors: 'llama-like' });
+  });
+
+  it('does not flag a model_type it does not know, nor one of the family (mistral is llama-like)', async () => {
+    expect((await scan(LLAMA, withConfig({ model_type: 'deepseek_v3' }))).findings).toEqual([]);
+    expect((await scan(LLAMA, withConfig({ model_type: 'qwen2' }))).findings).toEqual([]);
+  });
+
+  it('reads a wrapped model with its nested text_config: facts agree, no mismatch', async () => {
+    const rows = LLAMA.map(([n, d, s]): Row => [`language_model.${n}`, d, s]);
+    const config = {
+      model_type: 'llava',
+      architectures: ['LlavaForConditionalGeneration'],
+      text_config: { model_type: 'llama', num_hidden_layers: 2, hidden_size: 8, vocab_size: 16, torch_dtype: 'float16' },
+      vision_config: { model_type: 'clip_vision_model', num_hidden_layers: 24, hidden_size: 1024 },
+    };
+    const r = await scan(rows, withConfig(config));
+    expect(r.findings).toEqual([]);
+    expect(r.content.architecture).toMatchObject({
+      family: { value: 'llama-like', source: 'tensors', prefix: 'language_model.' },
+      modelType: { value: 'llava', source: 'config.json' },
+      textModelType: { value: 'llama', source: 'config.json' },
+      layers: { value: 2, source: 'both' },
+      hiddenSize: { value: 8, source: 'both' },
+      vocabSize: { value: 16, source: 'both' },
+      torchDtype: { value: 'float16', source: 'config.json' },
+    });
+  });
+
+  it("compares text_config's model_type, not the wrapper's, with the tensors", async () => {
+    const rows = LLAMA.map(([n, d, s]): Row => [`language_model.${n}`, d, s]);
+    const r = await scan(rows, withConfig({ model_type: 'llava', text_config: { model_type: 'gpt_neox' } }));
+    expect(r.findings.map((f) => f.message)).toEqual(['config.json says text_config.model_type "gpt_neox" (gpt-neox naming), the tensor names follow llama-like naming']);
   });
 
   it('does not flag fewer layers in a shard of a sharded model', async () => {

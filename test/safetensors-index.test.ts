@@ -11,7 +11,7 @@ import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, type Siblings } from '../src/engine/siblings.js';
 import { DirectorySiblings } from '../src/node/directory-siblings.js';
 import { FileHandleByteSource } from '../src/node/file-source.js';
-import { validateReport, wasm } from './helpers.js';
+import { concat, validateReport, wasm } from './helpers.js';
 import { A, B, indexJson, shard, validModel } from './sharded.js';
 
 const dirs: string[] = [];
@@ -63,6 +63,33 @@ describe('safetensors index', () => {
       totalSize: { declared: 26, computed: 26 },
     });
     for (const name of [A, B]) expect((await scanFile(join(dir, name))).verdict).toBe('clean');
+  });
+
+  it("counts the shards' header reads in stats.bytesRead, and nothing of their data", async () => {
+    const files = validModel();
+    const r = await scanIndex(files);
+    const indexBytes = new TextEncoder().encode(files['model.safetensors.index.json'] as string).length;
+    const headers = [A, B].map((name) => {
+      const bytes = files[name] as Uint8Array;
+      return 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    });
+    expect(r.stats.bytesRead).toBe(indexBytes + headers[0]! + headers[1]!);
+  });
+
+  it('index-bom: reads an index that starts with a UTF-8 byte-order mark, and says loaders disagree on it', async () => {
+    const withBom = (text: string) => concat([0xef, 0xbb, 0xbf], text);
+    const r = await scanIndex({ ...validModel(), 'model.safetensors.index.json': withBom(indexJson({ 'a.weight': A, 'a.bias': A, 'b.weight': B }, 26)) });
+    expect(r.verdict).toBe('suspicious');
+    expect(rules(r)).toEqual([['safetensors.index-bom', 'medium']]);
+    expect(r.findings[0]).toMatchObject({ location: { offset: 0, length: 3 }, message: expect.stringMatching(/json\.load .* serde_json .* fetch\(\)\.json\(\)/) });
+    expect(r.content.totalSize).toEqual({ declared: 26, computed: 26 });
+    // what follows the mark is checked as usual, and offsets stay file offsets
+    const unsafe = await scanIndex({ 'model.safetensors.index.json': withBom(indexJson({ x: '../../etc/passwd' })) });
+    expect(unsafe.verdict).toBe('malicious');
+    expect(rules(unsafe)).toEqual([['safetensors.index-bom', 'medium'], ['safetensors.index-unsafe-shard-name', 'critical']]);
+    const broken = await scanIndex({ 'model.safetensors.index.json': withBom('{"weight_map": {"a": 1}}') });
+    expect(rules(broken)).toEqual([['safetensors.index-bom', 'medium'], ['safetensors.index-invalid', 'high']]);
+    expect(broken.findings[1]!.location.offset).toBe(3 + '{"weight_map": {"a": '.length);
   });
 
   it('works with the files dropped together in the app (BlobSiblings)', async () => {

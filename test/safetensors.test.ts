@@ -147,6 +147,23 @@ describe('safetensors', () => {
     expect(r.content.tensors).toBeUndefined();
   });
 
+  it('stops at JSON_MAX_OPEN_KEYS: keys held at once across nested objects, each under MAX_TENSORS', async () => {
+    // five objects of 499,999 keys, each opened as the last key of the one before: 2,000,001 keys open at once
+    const level = (i: number) => Array.from({ length: 499_999 }, (_, k) => `"${k}":0`).join(',') + `,"n${i}":`;
+    const text = `{"a":{${[0, 1, 2, 3].map(level).join('{')}{${Array.from({ length: 6 }, (_, k) => `"${k}":0`).join(',')}}}}}}}`;
+    const r = await scanBytes(st(text, 0));
+    expect(r.verdict).toBe('suspicious');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ rule: 'scan.limit-reached', evidence: { limit: 'JSON_MAX_OPEN_KEYS', value: 2_000_001 } });
+    expect(r.findings[0]!.message).toMatch(/more than 2000000 keys in open objects at once/);
+  });
+
+  it('reads fields and names spelled with escapes, as the reference decodes them', async () => {
+    const r = await scanBytes(st('{"\\u0077":{"d\\u0074ype":"U\\u0038","sh\\u0061pe":[2],"data_offsets":[0,2]},"\\u005f_metadata__":{"f":"x"}}', 2));
+    expect(r.verdict, JSON.stringify(r.findings)).toBe('clean');
+    expect(r.content).toMatchObject({ metadata: { f: 'x' }, tensors: [{ name: 'w', dtype: 'U8', shape: [2], bytes: 2 }] });
+  });
+
   it('ignores unknown fields of a tensor entry, as the reference does', async () => {
     expect((await scanBytes(st({ a: { ...t('U8', [], [0, 1]), note: [1, { x: 2.5 }] } }, 1))).verdict).toBe('clean');
   });
@@ -244,6 +261,26 @@ describe('safetensors', () => {
     const r = await scanBytes(st(`${entry}${padding}}`, 3));
     expect(r.verdict, JSON.stringify(r.findings)).toBe('clean');
     expect(r.content.tensors).toEqual([{ name: 'w', dtype: 'U8', shape: [3], parameters: 3, bytes: 3, offset: (r.content.dataOffset as number) }]);
+  });
+
+  it('reads a header whose 1 MiB scanner windows end inside a UTF-8 sequence, an escape and a number', async () => {
+    const WINDOW = 1 << 20; // the wasm input window (assembly/io.ts)
+    const cases: [tail: string, cut: number, name: string, around: number[]][] = [
+      ['"layer.é.w":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', '"layer.'.length + 1, 'layer.é.w', [0xc3, 0xa9]], // between the two bytes of é
+      ['"layer.\\u00e9.w":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', '"layer.\\u0'.length, 'layer.é.w', [0x30, 0x30]], // inside \u00e9
+      ['"w":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', '"w":{"dtype":"U8","shape":[2],"data_offsets":[1,'.length, 'w', [0x2c, 0x33]], // before the 3
+    ];
+    for (const [tail, cut, name, around] of cases) {
+      const head = '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"note":"';
+      const glue = '"},';
+      const pad = WINDOW - head.length - glue.length - new TextEncoder().encode(tail.slice(0, cut)).length + (tail.startsWith('"layer.é') ? 1 : 0);
+      const text = `${head}${'x'.repeat(pad)}${glue}${tail}`;
+      const bytes = new TextEncoder().encode(text);
+      const r = await scanBytes(st(text, 3));
+      expect(r.verdict, JSON.stringify(r.findings)).toBe('clean');
+      expect((r.content.tensors as { name: string }[]).map((t) => t.name)).toEqual(['a', name]);
+      expect([...bytes.subarray(WINDOW - 1, WINDOW + 1)]).toEqual(around);
+    }
   });
 
   it('reads only the header of a big file', async () => {

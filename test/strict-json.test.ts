@@ -2,8 +2,10 @@
 // duplicate keys refused at every level, byte offsets in errors.
 import { describe, expect, it } from 'vitest';
 import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonObject } from '../src/engine/strict-json.js';
+import { wasm } from './helpers.js';
 
-const parse = (text: string, depth = 64) => parseStrictJson(new TextEncoder().encode(text), depth);
+const w = await wasm();
+const parse = (text: string, depth = 64) => parseStrictJson(w, new TextEncoder().encode(text), { maxDepth: depth });
 
 function errorOf(text: string, depth = 64): JsonError {
   try {
@@ -43,10 +45,10 @@ describe('strict JSON', () => {
 
   it('counts the keys of each object', () => {
     expect(parse('{"a":{"x":1,"y":2},"b":1}', 64)).toBeInstanceOf(Map);
-    expect(parseStrictJson(new TextEncoder().encode('{"a":{"x":1,"y":2},"b":1}'), 64, 2)).toBeInstanceOf(Map);
+    expect(parseStrictJson(w, new TextEncoder().encode('{"a":{"x":1,"y":2},"b":1}'), { maxDepth: 64, maxObjectKeys: 2 })).toBeInstanceOf(Map);
     const e = (() => {
       try {
-        parseStrictJson(new TextEncoder().encode('{"a":1,"b":2,"c":3}'), 64, 2);
+        parseStrictJson(w, new TextEncoder().encode('{"a":1,"b":2,"c":3}'), { maxDepth: 64, maxObjectKeys: 2 });
       } catch (error) {
         return error as JsonError;
       }

@@ -157,6 +157,10 @@ export const RULES = {
     severity: 'high',
     title: 'A shard whose header fails safetensors validation; the shard gets its own report when scanned.',
   },
+  'safetensors.index-bom': {
+    severity: 'medium',
+    title: "The index starts with a UTF-8 byte-order mark: Python's json.load (transformers, huggingface_hub) and serde_json refuse it, browsers' fetch().json() skips it. Loaders disagree; the index is checked past the mark.",
+  },
   'pickle.dangerous-import': {
     severity: 'critical',
     title: 'The pickle imports something on the dangerous list (code execution, processes, files, sockets, the import machinery, attribute access, another deserializer): loading it can run anything.',

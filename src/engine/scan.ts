@@ -6,7 +6,7 @@ import { recordFailure } from './failure.js';
 import { FORMAT_DRIVERS, type FormatDriver, type SniffMatch } from './formats/index.js';
 import { FindingList } from './formats/driver.js';
 import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
-import { NO_SIBLINGS, type Siblings } from './siblings.js';
+import { CountingSiblings, NO_SIBLINGS, type Siblings } from './siblings.js';
 import { describeUnknown } from './sniff/describe-unknown.js';
 import { requestedTensorStats } from './tensor-stats.js';
 import { SniffContext } from './sniff/context.js';
@@ -40,6 +40,8 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
   let formatLabel = 'unknown';
   let status: AnalysisStatus = 'unsupported';
   const ctx = new SniffContext(source, options.wasm);
+  const siblings = new CountingSiblings(options.siblings ?? NO_SIBLINGS);
+  options = { ...options, siblings }; // so stats.bytesRead counts every read of a file beside this one
 
   try {
     const found = await identify(ctx, options.drivers ?? FORMAT_DRIVERS);
@@ -71,7 +73,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
     formatLabel,
     verdict: verdictFor(status, findings.items),
     findings: findings.items,
-    stats: { bytesRead: source.bytesRead, elapsedMs: Math.round((clock() - started) * 100) / 100 },
+    stats: { bytesRead: source.bytesRead + siblings.bytesRead, elapsedMs: Math.round((clock() - started) * 100) / 100 },
     content,
   };
 }

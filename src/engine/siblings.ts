@@ -32,3 +32,30 @@ export class BlobSiblings implements Siblings {
     return blob ? new BlobByteSource(blob, name) : undefined;
   }
 }
+
+/**
+ * Siblings whose reads are counted, so a report's bytesRead proves what the
+ * whole scan cost: an index's shard headers and a config.json included.
+ */
+export class CountingSiblings implements Siblings {
+  private readonly opened = new Set<ByteSource>();
+
+  constructor(private readonly inner: Siblings) {}
+
+  names(): Promise<readonly string[]> {
+    return this.inner.names();
+  }
+
+  async open(name: string): Promise<ByteSource | undefined> {
+    const source = await this.inner.open(name);
+    if (source) this.opened.add(source);
+    return source;
+  }
+
+  /** Bytes read so far from every sibling opened through this. */
+  get bytesRead(): number {
+    let n = 0;
+    for (const s of this.opened) n += s.bytesRead;
+    return n;
+  }
+}

@@ -1,5 +1,6 @@
 // The typed face of assembly/ (build/weightlens.wasm). Environment-free: the
 // compiled WebAssembly.Module comes from a loader (src/worker or src/node).
+import type { JsonScanExports, JsonScanner, JsonScanStatus } from './json/scanner-api.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -191,6 +192,27 @@ export class WeightlensWasm {
         marks: e.pickleProbeMarks(),
         lastOpcode: e.pickleProbeLastOpcode(),
       }),
+    };
+  }
+
+  /** The strict JSON scanner (assembly/json/scanner.ts): one scan at a time per instance, driven without awaiting. */
+  jsonScanner(): JsonScanner {
+    const e = this.exports as unknown as JsonScanExports;
+    const u32 = (n: number) => n >>> 0;
+    return {
+      begin: (length, limits, seed, hashBits) => e.jsonScanBegin(length, limits.maxDepth, limits.maxObjectKeys, limits.maxOpenKeys, seed[0], seed[1], hashBits),
+      feed: (windowStart, bytes) => {
+        this.load(bytes);
+        return e.jsonScanFeed(windowStart, bytes.length) as JsonScanStatus;
+      },
+      resume: () => e.jsonScanResume() as JsonScanStatus,
+      reject: () => e.jsonScanReject(),
+      end: () => e.jsonScanEnd(),
+      tape: () => new Uint32Array(this.exports.memory.buffer, e.jsonScanTapePointer(), e.jsonScanTapeCount() * 3),
+      clearTape: () => e.jsonScanTapeClear(),
+      error: () => ({ reason: e.jsonScanErrorReason(), at: u32(e.jsonScanErrorAt()) }),
+      candidate: () => ({ start: u32(e.jsonScanCandidateStart()), end: u32(e.jsonScanCandidateEnd()) }),
+      key: () => ({ start: u32(e.jsonScanKeyStart()), end: u32(e.jsonScanKeyEnd()) }),
     };
   }
 }

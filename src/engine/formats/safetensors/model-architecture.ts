@@ -6,6 +6,7 @@
 import type { FindingList } from '../driver.js';
 import type { Siblings } from '../../siblings.js';
 import { JsonError, parseStrictJson, type JsonObject, type JsonValue } from '../../strict-json.js';
+import type { WeightlensWasm } from '../../wasm.js';
 import type { TensorSummary } from './quantisation.js';
 
 /** config.json files are a few KiB; a larger one is not read. */
@@ -28,6 +29,8 @@ interface FamilyRow {
   readonly hiddenAxis: number;
   /** The output layer, when the family has one. */
   readonly lmHead?: RegExp;
+  /** config.json model_type values whose checkpoints use this naming; another family's type is a mismatch. */
+  readonly modelTypes: readonly string[];
 }
 
 export const FAMILIES: readonly FamilyRow[] = [
@@ -40,6 +43,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^model\.layers\.\d+\.self_attn\.qkv_proj\.weight$/,
     hiddenAxis: 1,
     lmHead: /^lm_head\.weight$/,
+    modelTypes: ['phi3'],
   },
   {
     family: 'phi',
@@ -50,6 +54,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^model\.layers\.\d+\.self_attn\.q_proj\.weight$/,
     hiddenAxis: 1,
     lmHead: /^lm_head\.weight$/,
+    modelTypes: ['phi'],
   },
   {
     family: 'llama-like',
@@ -60,6 +65,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^model\.layers\.\d+\.self_attn\.q_proj\.weight$/,
     hiddenAxis: 1,
     lmHead: /^lm_head\.weight$/,
+    modelTypes: ['llama', 'mistral', 'mixtral', 'qwen2', 'qwen2_moe', 'qwen3', 'qwen3_moe', 'gemma', 'gemma2', 'gemma3_text', 'starcoder2', 'stablelm', 'granite', 'olmo', 'olmo2', 'cohere'],
   },
   {
     family: 'gpt-neox',
@@ -70,6 +76,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^gpt_neox\.layers\.\d+\.attention\.query_key_value\.weight$/,
     hiddenAxis: 1,
     lmHead: /^embed_out\.weight$/,
+    modelTypes: ['gpt_neox'],
   },
   {
     family: 'falcon',
@@ -80,6 +87,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^transformer\.h\.\d+\.self_attention\.query_key_value\.weight$/,
     hiddenAxis: 1,
     lmHead: /^lm_head\.weight$/,
+    modelTypes: ['falcon', 'RefinedWeb', 'RefinedWebModel'],
   },
   {
     family: 'gpt2-like',
@@ -90,6 +98,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^(?:transformer\.)?h\.\d+\.attn\.c_attn\.weight$/,
     hiddenAxis: 0,
     lmHead: /^lm_head\.weight$/,
+    modelTypes: ['gpt2', 'gpt_bigcode'],
   },
   {
     family: 'bert-like',
@@ -99,6 +108,7 @@ export const FAMILIES: readonly FamilyRow[] = [
     embedding: /^(?:\w+\.)?embeddings\.word_embeddings\.weight$/,
     projection: /^(?:\w+\.)?encoder\.layer\.\d+\.attention\.self\.query\.weight$/,
     hiddenAxis: 1,
+    modelTypes: ['bert', 'roberta', 'xlm-roberta', 'electra', 'camembert'],
   },
   {
     family: 't5-like',
@@ -109,13 +119,29 @@ export const FAMILIES: readonly FamilyRow[] = [
     projection: /^encoder\.block\.\d+\.layer\.0\.SelfAttention\.q\.weight$/,
     hiddenAxis: 1,
     lmHead: /^lm_head\.weight$/,
+    modelTypes: ['t5', 'mt5', 'umt5'],
   },
+];
+
+/**
+ * Multimodal and wrapped checkpoints keep the language model under a prefix
+ * (LLaVA, Gemma 3, Mllama: language_model.model.layers.N before transformers
+ * 4.52, model.language_model.layers.N since; Idefics3: model.text_model.layers.N).
+ * Names under a prefix are read as written here; the others (vision tower,
+ * projector, a top-level lm_head) are left as they are.
+ */
+export const WRAPPERS: readonly { readonly prefix: string; readonly as: string }[] = [
+  { prefix: 'model.language_model.', as: 'model.' },
+  { prefix: 'language_model.', as: '' },
+  { prefix: 'model.text_model.', as: 'model.' },
 ];
 
 /** What the tensor names and shapes say. */
 export interface TensorArchitecture {
   family: string;
   note: string;
+  /** The wrapper the language model's tensors sit under (language_model.), when there is one. */
+  prefix?: string;
   layers?: number;
   hiddenSize?: number;
   vocabSize?: number;
@@ -123,8 +149,18 @@ export interface TensorArchitecture {
   lmHead?: boolean;
 }
 
-/** Family and sizes from the tensor table; undefined when no family's naming matches. */
+/** Family and sizes from the tensor table; undefined when no family's naming matches, wrapped or not. */
 export function architectureFromTensors(tensors: readonly TensorSummary[]): TensorArchitecture | undefined {
+  for (const w of WRAPPERS) {
+    if (!tensors.some((t) => t.name.startsWith(w.prefix))) continue;
+    const unwrapped = tensors.map((t) => (t.name.startsWith(w.prefix) ? { ...t, name: w.as + t.name.slice(w.prefix.length) } : t));
+    const found = readNaming(unwrapped);
+    if (found) return { ...found, prefix: w.prefix, note: `${found.note}; the language model's tensors are under ${w.prefix}` };
+  }
+  return readNaming(tensors);
+}
+
+function readNaming(tensors: readonly TensorSummary[]): TensorArchitecture | undefined {
   const row = FAMILIES.find((f) => tensors.some((t) => f.marker.test(t.name)));
   if (!row) return undefined;
   const out: TensorArchitecture = { family: row.family, note: row.note };
@@ -146,9 +182,16 @@ export function architectureFromTensors(tensors: readonly TensorSummary[]): Tens
   return out;
 }
 
+/** The family whose naming a config.json model_type is known to use. */
+export function familyOfModelType(modelType: string): string | undefined {
+  return FAMILIES.find((f) => f.modelTypes.includes(modelType))?.family;
+}
+
 /** The facts of config.json Weightlens reads; each is absent when the config lacks it or has the wrong type. */
 export interface ConfigFacts {
   modelType?: string;
+  /** text_config.model_type of a wrapped model (LLaVA's "llama"). */
+  textModelType?: string;
   architectures?: string[];
   layers?: number;
   hiddenSize?: number;
@@ -168,20 +211,30 @@ export const CONFIG_KEYS = {
 const asInt = (v: JsonValue | undefined) => (typeof v === 'bigint' && v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined);
 const asString = (v: JsonValue | undefined) => (typeof v === 'string' ? v : undefined);
 
+/**
+ * A wrapped model (LLaVA, Gemma 3, Mllama) describes its language model in a
+ * nested text_config: its facts are read there when the top level lacks them.
+ */
 export function factsFromConfig(config: JsonObject): ConfigFacts {
+  const text = config.get('text_config');
+  const nested = text instanceof Map ? text : undefined;
+  const get = (key: string) => (config.has(key) ? config.get(key) : nested?.get(key));
+  const has = (key: string) => config.has(key) || nested?.has(key) === true;
   const out: ConfigFacts = {};
   const modelType = asString(config.get('model_type'));
   if (modelType !== undefined) out.modelType = modelType;
+  const textModelType = asString(nested?.get('model_type'));
+  if (textModelType !== undefined) out.textModelType = textModelType;
   const architectures = config.get('architectures');
   if (Array.isArray(architectures) && architectures.every((a) => typeof a === 'string')) out.architectures = architectures as string[];
   for (const fact of ['layers', 'hiddenSize', 'vocabSize'] as const) {
-    const key = CONFIG_KEYS[fact].find((k) => config.has(k));
-    const value = key === undefined ? undefined : asInt(config.get(key));
+    const key = CONFIG_KEYS[fact].find(has);
+    const value = key === undefined ? undefined : asInt(get(key));
     if (value !== undefined) out[fact] = value;
   }
-  const tied = config.get('tie_word_embeddings');
+  const tied = get('tie_word_embeddings');
   if (typeof tied === 'boolean') out.tiedEmbeddings = tied;
-  const dtype = asString(config.get('torch_dtype')) ?? asString(config.get('dtype'));
+  const dtype = asString(get('torch_dtype')) ?? asString(get('dtype'));
   if (dtype !== undefined) out.torchDtype = dtype;
   const quant = config.get('quantization_config');
   const method = quant instanceof Map ? asString(quant.get('quant_method')) : undefined;
@@ -190,7 +243,7 @@ export function factsFromConfig(config: JsonObject): ConfigFacts {
 }
 
 /** Reads config.json beside the file: its facts, or undefined (with an info finding when it exists but cannot be used). */
-export async function readConfigSibling(siblings: Siblings, findings: FindingList): Promise<ConfigFacts | undefined> {
+export async function readConfigSibling(siblings: Siblings, findings: FindingList, wasm: WeightlensWasm): Promise<ConfigFacts | undefined> {
   if (!(await siblings.names()).includes(CONFIG_NAME)) return undefined;
   const source = await siblings.open(CONFIG_NAME);
   if (!source) return undefined;
@@ -202,11 +255,9 @@ export async function readConfigSibling(siblings: Siblings, findings: FindingLis
   let config: JsonValue;
   try {
     const bytes = await source.read(0, source.size);
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    config = parseStrictJson(bytes, MAX_CONFIG_DEPTH);
+    config = parseStrictJson(wasm, bytes, { maxDepth: MAX_CONFIG_DEPTH });
   } catch (error) {
-    if (error instanceof JsonError) return unreadable(`invalid JSON, ${error.message}`);
-    if (error instanceof TypeError) return unreadable('it is not valid UTF-8');
+    if (error instanceof JsonError) return unreadable(error.kind === 'invalid-utf8' ? 'it is not valid UTF-8' : `invalid JSON, ${error.message}`);
     return unreadable(`it could not be read (${error instanceof Error ? error.message : String(error)})`);
   }
   if (!(config instanceof Map)) return unreadable('it is not a JSON object');
@@ -223,8 +274,9 @@ export interface Fact<T> {
 }
 
 export interface Architecture {
-  family?: Fact<string> & { note: string };
+  family?: Fact<string> & { note: string; prefix?: string };
   modelType?: Fact<string>;
+  textModelType?: Fact<string>;
   architectures?: Fact<string[]>;
   layers?: Fact<number>;
   hiddenSize?: Fact<number>;
@@ -246,8 +298,24 @@ const FACT_WORDS = { layers: 'layers', hiddenSize: 'hidden size', vocabSize: 'vo
 export function mergeArchitecture(fromTensors: TensorArchitecture | undefined, config: ConfigFacts | undefined, partial: boolean, findings: FindingList): Architecture | undefined {
   if (!fromTensors && !config) return undefined;
   const out: Architecture = {};
-  if (fromTensors) out.family = { value: fromTensors.family, source: 'tensors', note: fromTensors.note };
+  if (fromTensors) {
+    out.family = { value: fromTensors.family, source: 'tensors', note: fromTensors.note };
+    if (fromTensors.prefix !== undefined) out.family.prefix = fromTensors.prefix;
+  }
   if (config?.modelType !== undefined) out.modelType = { value: config.modelType, source: 'config.json' };
+  if (config?.textModelType !== undefined) out.textModelType = { value: config.textModelType, source: 'config.json' };
+  // The language model's type (text_config's in a wrapped model) against the naming of the tensors.
+  const modelType = config?.textModelType ?? config?.modelType;
+  const expected = modelType === undefined ? undefined : familyOfModelType(modelType);
+  if (fromTensors && expected !== undefined && expected !== fromTensors.family) {
+    const key = config?.textModelType !== undefined ? 'text_config.model_type' : 'model_type';
+    findings.add(
+      'safetensors.config-mismatch',
+      `${CONFIG_NAME} says ${key} ${JSON.stringify(modelType)} (${expected} naming), the tensor names follow ${fromTensors.family} naming`,
+      {},
+      { sibling: CONFIG_NAME, fact: 'modelType', config: modelType!, tensors: fromTensors.family },
+    );
+  }
   if (config?.architectures !== undefined) out.architectures = { value: config.architectures, source: 'config.json' };
   for (const key of ['layers', 'hiddenSize', 'vocabSize'] as const) {
     const t = fromTensors?.[key];
@@ -276,7 +344,7 @@ export async function isShard(name: string, siblings: Siblings): Promise<boolean
 }
 
 /** Everything the driver needs: the architecture (tensor names + config.json), with findings for disagreements. */
-export async function describeArchitecture(tensors: readonly TensorSummary[], name: string, siblings: Siblings, findings: FindingList): Promise<Architecture | undefined> {
-  const config = await readConfigSibling(siblings, findings);
+export async function describeArchitecture(tensors: readonly TensorSummary[], name: string, siblings: Siblings, findings: FindingList, wasm: WeightlensWasm): Promise<Architecture | undefined> {
+  const config = await readConfigSibling(siblings, findings, wasm);
   return mergeArchitecture(architectureFromTensors(tensors), config, await isShard(name, siblings), findings);
 }

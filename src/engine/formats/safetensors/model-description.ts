@@ -3,6 +3,7 @@
 // only what was recognised, ready to merge into a report's content.
 import type { FindingList } from '../driver.js';
 import type { Siblings } from '../../siblings.js';
+import type { WeightlensWasm } from '../../wasm.js';
 import { describeArchitecture, type Architecture } from './model-architecture.js';
 import { detectQuantisation, type Quantisation, type TensorSummary } from './quantisation.js';
 
@@ -11,9 +12,9 @@ export interface ModelDescription {
   quantisation?: Quantisation;
 }
 
-export async function describeModel(tensors: readonly TensorSummary[], name: string, siblings: Siblings, findings: FindingList): Promise<ModelDescription> {
+export async function describeModel(tensors: readonly TensorSummary[], name: string, siblings: Siblings, findings: FindingList, wasm: WeightlensWasm): Promise<ModelDescription> {
   const out: ModelDescription = {};
-  const architecture = await describeArchitecture(tensors, name, siblings, findings);
+  const architecture = await describeArchitecture(tensors, name, siblings, findings, wasm);
   if (architecture) out.architecture = architecture;
   const quantisation = detectQuantisation(tensors);
   if (quantisation) out.quantisation = quantisation;

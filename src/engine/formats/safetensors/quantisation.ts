@@ -1,7 +1,9 @@
 // Quantisation schemes recognisable from tensor names and dtypes alone. Each
-// scheme is a row of plain data: the tensors it needs (a name ending, optionally
-// a dtype) and the tensors it must not have. Rows are tried top to bottom; the
-// first whose conditions all hold wins. Nothing is loaded, nothing is fetched.
+// scheme is a row of plain data: the tensors it needs (the last component of a
+// name, optionally a dtype) and the tensors it must not have. Rows are tried top
+// to bottom; the first whose conditions all hold wins. Nothing is loaded,
+// nothing is fetched. The tensors are indexed once by last component, so a
+// header of 500,000 tensors costs one pass, not one per condition.
 
 /** What a scheme needs to know of a tensor. */
 export interface TensorSummary {
@@ -11,8 +13,8 @@ export interface TensorSummary {
 }
 
 interface TensorCondition {
-  /** Matched against the whole tensor name. */
-  readonly name: RegExp;
+  /** The last dot-separated component of the name: `qweight` matches `model.layers.0.mlp.up_proj.qweight`. */
+  readonly suffix: string;
   /** When given, the tensor must also have one of these dtypes. */
   readonly dtypes?: readonly string[];
 }
@@ -29,54 +31,103 @@ interface SchemeRow {
 }
 
 const FP8 = ['F8_E4M3', 'F8_E5M2'];
+const HALF = ['F16', 'BF16'];
 
 export const QUANTISATION_SCHEMES: readonly SchemeRow[] = [
   {
     scheme: 'gptq',
     label: 'GPTQ (packed int weights with group index)',
-    all: [{ name: /\.qweight$/ }, { name: /\.qzeros$/ }, { name: /\.scales$/ }, { name: /\.g_idx$/ }],
+    all: [{ suffix: 'qweight' }, { suffix: 'qzeros' }, { suffix: 'scales' }, { suffix: 'g_idx' }],
   },
   {
     // AWQ writes the same three names as GPTQ but no g_idx.
     scheme: 'awq',
     label: 'AWQ (qweight, qzeros and scales without g_idx; a GPTQ export without g_idx would look the same)',
-    all: [{ name: /\.qweight$/ }, { name: /\.qzeros$/ }, { name: /\.scales$/ }],
-    none: [{ name: /\.g_idx$/ }],
+    all: [{ suffix: 'qweight' }, { suffix: 'qzeros' }, { suffix: 'scales' }],
+    none: [{ suffix: 'g_idx' }],
+  },
+  {
+    // vLLM's gptq_marlin_24 / compressed-tensors marlin-24: 2:4 sparse int4 with its sparsity metadata.
+    scheme: 'marlin-24',
+    label: 'Marlin 2:4 sparse (B_24 packed weights, B_meta sparsity metadata, s scales)',
+    all: [{ suffix: 'B_24' }, { suffix: 'B_meta' }, { suffix: 's' }],
+  },
+  {
+    // IST-DASLab Marlin as AutoGPTQ and vLLM serialise it: layer.B (int32, tiled int4) and layer.s (fp16 scales).
+    scheme: 'marlin',
+    label: 'Marlin (B: int32-packed int4 weights in Marlin tile order, s: fp16 scales)',
+    all: [{ suffix: 'B', dtypes: ['I32'] }, { suffix: 's', dtypes: HALF }],
+    also: [{ suffix: 'workspace' }],
+  },
+  {
+    // HQQ (mobiusml/hqq, transformers' HqqConfig): W_q packed weights with scale and zero, and the quant
+    // config stored as small tensors (nbits, group_size, shape, axis …) beside them.
+    scheme: 'hqq',
+    label: 'HQQ (W_q packed weights with scale, zero and its config as tensors)',
+    all: [{ suffix: 'W_q' }],
+    also: [{ suffix: 'scale' }, { suffix: 'zero' }, { suffix: 'meta' }, { suffix: 'nbits' }, { suffix: 'group_size' }],
   },
   {
     scheme: 'bitsandbytes-nf4',
     label: 'bitsandbytes 4-bit, NF4',
-    all: [{ name: /\.quant_state\.bitsandbytes__nf4$/ }],
-    also: [{ name: /\.absmax$/ }, { name: /\.quant_map$/ }],
+    all: [{ suffix: 'bitsandbytes__nf4' }],
+    also: [{ suffix: 'absmax' }, { suffix: 'quant_map' }],
   },
   {
     scheme: 'bitsandbytes-fp4',
     label: 'bitsandbytes 4-bit, FP4',
-    all: [{ name: /\.quant_state\.bitsandbytes__fp4$/ }],
-    also: [{ name: /\.absmax$/ }, { name: /\.quant_map$/ }],
+    all: [{ suffix: 'bitsandbytes__fp4' }],
+    also: [{ suffix: 'absmax' }, { suffix: 'quant_map' }],
   },
   {
     scheme: 'bitsandbytes-4bit',
     label: 'bitsandbytes 4-bit (quant state without its NF4/FP4 tag)',
-    all: [{ name: /\.absmax$/ }, { name: /\.quant_map$/ }],
+    all: [{ suffix: 'absmax' }, { suffix: 'quant_map' }],
   },
   {
     scheme: 'bitsandbytes-8bit',
     label: 'bitsandbytes 8-bit (LLM.int8)',
-    all: [{ name: /\.SCB$/ }],
-    also: [{ name: /\.weight_format$/ }],
+    all: [{ suffix: 'SCB' }],
+    also: [{ suffix: 'weight_format' }],
+  },
+  {
+    // NVIDIA ModelOpt NVFP4 (hf_quant_config.json quant_algo NVFP4): two FP4 values per U8 byte,
+    // FP8 E4M3 scales per block of 16, a second-level F32 scale per tensor.
+    scheme: 'nvfp4',
+    label: 'NVFP4, ModelOpt layout (U8-packed FP4 weight, FP8 block weight_scale, F32 weight_scale_2)',
+    all: [{ suffix: 'weight', dtypes: ['U8'] }, { suffix: 'weight_scale', dtypes: ['F8_E4M3'] }, { suffix: 'weight_scale_2' }],
+    also: [{ suffix: 'input_scale' }],
+  },
+  {
+    // compressed-tensors nvfp4-pack-quantized (llm-compressor): the same data under other names.
+    scheme: 'nvfp4-compressed-tensors',
+    label: 'NVFP4, compressed-tensors layout (U8 weight_packed, FP8 weight_scale, F32 weight_global_scale)',
+    all: [{ suffix: 'weight_packed', dtypes: ['U8'] }, { suffix: 'weight_scale', dtypes: ['F8_E4M3'] }, { suffix: 'weight_global_scale' }],
+    also: [{ suffix: 'input_global_scale' }],
   },
   {
     scheme: 'compressed-tensors',
     label: 'compressed-tensors, pack-quantized (llm-compressor)',
-    all: [{ name: /\.weight_packed$/ }, { name: /\.weight_scale$/ }],
-    also: [{ name: /\.weight_shape$/ }, { name: /\.weight_zero_point$/ }],
+    all: [{ suffix: 'weight_packed' }, { suffix: 'weight_scale' }],
+    also: [{ suffix: 'weight_shape' }, { suffix: 'weight_zero_point' }],
   },
   {
     scheme: 'fp8',
     label: 'FP8 weights with scales',
-    all: [{ name: /\.weight$/, dtypes: FP8 }, { name: /\.(?:weight_scale|weight_scale_inv|input_scale)$/ }],
-    also: [{ name: /\.input_scale$/ }],
+    all: [{ suffix: 'weight', dtypes: FP8 }, { suffix: 'weight_scale' }],
+    also: [{ suffix: 'input_scale' }],
+  },
+  {
+    // DeepSeek-V3 style block-wise FP8: the inverse scale per 128×128 block.
+    scheme: 'fp8',
+    label: 'FP8 weights with scales',
+    all: [{ suffix: 'weight', dtypes: FP8 }, { suffix: 'weight_scale_inv' }],
+    also: [{ suffix: 'input_scale' }],
+  },
+  {
+    scheme: 'fp8',
+    label: 'FP8 weights with scales',
+    all: [{ suffix: 'weight', dtypes: FP8 }, { suffix: 'input_scale' }],
   },
 ];
 
@@ -87,15 +138,46 @@ export interface Quantisation {
   evidence: string[];
 }
 
-const meets = (t: TensorSummary, c: TensorCondition) => c.name.test(t.name) && (c.dtypes === undefined || c.dtypes.includes(t.dtype));
+/** Every last component some row asks about: the only ones worth indexing. */
+const WANTED = new Set(QUANTISATION_SCHEMES.flatMap((row) => [...row.all, ...(row.none ?? []), ...(row.also ?? [])].map((c) => c.suffix)));
+
+/** The first tensor with each wanted last component, and with each (last component, dtype). */
+class SuffixIndex {
+  private readonly first = new Map<string, TensorSummary>();
+  private readonly firstOfDtype = new Map<string, Map<string, TensorSummary>>();
+
+  constructor(tensors: readonly TensorSummary[]) {
+    for (const t of tensors) {
+      const dot = t.name.lastIndexOf('.');
+      if (dot < 0) continue; // a bare name is a tensor of its own, not a part of a quantised layer
+      const suffix = t.name.slice(dot + 1);
+      if (!WANTED.has(suffix)) continue;
+      if (!this.first.has(suffix)) this.first.set(suffix, t);
+      let byDtype = this.firstOfDtype.get(suffix);
+      if (!byDtype) this.firstOfDtype.set(suffix, (byDtype = new Map()));
+      if (!byDtype.has(t.dtype)) byDtype.set(t.dtype, t);
+    }
+  }
+
+  find(c: TensorCondition): TensorSummary | undefined {
+    if (c.dtypes === undefined) return this.first.get(c.suffix);
+    const byDtype = this.firstOfDtype.get(c.suffix);
+    for (const d of c.dtypes) {
+      const t = byDtype?.get(d);
+      if (t) return t;
+    }
+    return undefined;
+  }
+}
 
 /** The first scheme whose tensors are all present, or undefined when the names show none. */
 export function detectQuantisation(tensors: readonly TensorSummary[]): Quantisation | undefined {
+  const index = new SuffixIndex(tensors);
   for (const row of QUANTISATION_SCHEMES) {
-    if (row.none?.some((c) => tensors.some((t) => meets(t, c)))) continue;
-    const found = row.all.map((c) => tensors.find((t) => meets(t, c)));
+    if (row.none?.some((c) => index.find(c))) continue;
+    const found = row.all.map((c) => index.find(c));
     if (found.some((t) => t === undefined)) continue;
-    const extra = (row.also ?? []).map((c) => tensors.find((t) => meets(t, c))).filter((t) => t !== undefined);
+    const extra = (row.also ?? []).map((c) => index.find(c)).filter((t) => t !== undefined);
     const evidence = [...new Set([...found, ...extra].map((t) => t!.name))];
     return { scheme: row.scheme, label: row.label, evidence };
   }

@@ -10,7 +10,7 @@ import type { Severity } from '../../report.js';
 import type { SniffContext } from '../../sniff/context.js';
 import type { AnalysisContext, FormatDriver } from '../driver.js';
 import { MAX_JSON_DEPTH, readSafetensorsHeader, type SafetensorsTensor } from './safetensors.js';
-import { JsonError, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from '../../strict-json.js';
+import { JSON_MAX_OPEN_KEYS, JsonError, parseStrictJson, valueOffsets, type JsonObject, type JsonValue } from '../../strict-json.js';
 
 /** Index files past this are not parsed (real ones are a few MB even for the largest models). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
@@ -20,10 +20,13 @@ export const MAX_SHARDS = 10_000;
 const EVIDENCE_NAMES = 20;
 
 const WEIGHT_MAP_KEY = '"weight_map"';
+/** UTF-8 byte-order mark: some Windows editors write it before JSON. */
+const BOM = [0xef, 0xbb, 0xbf];
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const isSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
-type Parsed = { ok: true; value: JsonValue } | { ok: false; error: JsonError | 'utf8' | 'too-large' };
+/** `bom`: the file starts with a UTF-8 byte-order mark, read past as whitespace. */
+type Parsed = ({ ok: true; value: JsonValue } | { ok: false; error: JsonError | 'utf8' | 'too-large' }) & { bom: boolean };
 
 /** The parse made while sniffing, so analysis neither reads nor parses the file twice. */
 const parsedBy = new WeakMap<SniffContext, Parsed>();
@@ -49,7 +52,7 @@ export const safetensorsIndex: FormatDriver = {
   id: 'safetensors-index',
   async sniff(ctx) {
     const head = await ctx.head();
-    let at = 0;
+    let at = startsWithBom(head) ? BOM.length : 0;
     while (isSpace(head[at])) at++;
     if (head[at] !== 0x7b) return null;
     // Only a head that names weight_map is worth reading whole: tokenizer.json and
@@ -64,6 +67,13 @@ export const safetensorsIndex: FormatDriver = {
 
   async analyse(ctx) {
     const parsed = parsedBy.get(ctx.sniffContext) ?? (await parse(ctx.sniffContext));
+    if (parsed.bom) {
+      ctx.findings.add(
+        'safetensors.index-bom',
+        "index starts with a UTF-8 byte-order mark: Python's json.load of the text (transformers, huggingface_hub) and serde_json refuse it, so those loaders cannot load the model, while fetch().json() (transformers.js) skips it; checked past the mark",
+        { offset: 0, length: BOM.length },
+      );
+    }
     const index = readIndex(parsed, ctx.source);
     ctx.content.metadata = index.metadata;
     return checkShards(ctx, index);
@@ -72,20 +82,23 @@ export const safetensorsIndex: FormatDriver = {
 
 async function parse(ctx: SniffContext): Promise<Parsed> {
   const source = ctx.source;
-  if (source.size > MAX_INDEX_BYTES) return { ok: false, error: 'too-large' };
-  const bytes = await readSpan(source, 0, source.size);
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, error: 'utf8' };
+  if (source.size > MAX_INDEX_BYTES) return { ok: false, error: 'too-large', bom: false };
+  let bytes = await readSpan(source, 0, source.size);
+  const bom = startsWithBom(bytes);
+  if (bom) {
+    // Read past the mark as whitespace, so every offset stays a file offset (a copy: the bytes may be the caller's).
+    bytes = bytes.slice();
+    bytes.fill(0x20, 0, BOM.length);
   }
   try {
-    return { ok: true, value: parseStrictJson(bytes, MAX_JSON_DEPTH) };
+    return { ok: true, value: parseStrictJson(ctx.wasm, bytes, { maxDepth: MAX_JSON_DEPTH }), bom };
   } catch (error) {
-    if (error instanceof JsonError) return { ok: false, error };
+    if (error instanceof JsonError) return { ok: false, error: error.kind === 'invalid-utf8' ? 'utf8' : error, bom };
     throw error;
   }
 }
+
+const startsWithBom = (bytes: Uint8Array) => BOM.every((b, i) => bytes[i] === b);
 
 interface Index {
   /** tensor name → shard name, in index order. */
@@ -101,6 +114,7 @@ function readIndex(parsed: Parsed, source: ByteSource): Index {
       throw new LimitError('MAX_INDEX_BYTES', source.size, `index file of ${source.size} bytes is larger than ${MAX_INDEX_BYTES} bytes (MAX_INDEX_BYTES): not parsed`);
     }
     if (parsed.error === 'utf8') throw invalid('index is not valid UTF-8');
+    if (parsed.error.kind === 'too-many-open-keys') throw new LimitError('JSON_MAX_OPEN_KEYS', JSON_MAX_OPEN_KEYS + 1, `index JSON: ${parsed.error.message}`, { offset: parsed.error.at });
     throw invalid(`index JSON: ${parsed.error.message}`, parsed.error.at);
   }
   const root = parsed.value;
@@ -195,7 +209,7 @@ async function checkShards(ctx: AnalysisContext, index: Index): Promise<'complet
     shard.present = true;
     let tensors: SafetensorsTensor[];
     try {
-      ({ tensors } = await readSafetensorsHeader(source));
+      ({ tensors } = await readSafetensorsHeader(source, ctx.wasm));
     } catch (error) {
       if (error instanceof MalformedError) {
         shard.status = 'malformed';

@@ -9,7 +9,10 @@ import { LimitError, MalformedError } from '../../errors.js';
 import type { RuleId } from '../../report.js';
 import type { FormatDriver } from '../driver.js';
 import { describeModel } from './model-description.js';
-import { JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonValue } from '../../strict-json.js';
+import { scanJson } from '../../json/scan-json.js';
+import { JSON_MAX_OPEN_KEYS, JsonError, JsonFloat, parseStrictJson, valueOffsets, type JsonValue } from '../../strict-json.js';
+import type { WeightlensWasm } from '../../wasm.js';
+import { HeaderSink, METADATA_KEY, type HeaderEntry } from './header-sink.js';
 
 /** Header lengths above this cannot be real (the reference caps headers at 100 MB). */
 const PLAUSIBLE_HEADER_BYTES = 2 ** 32;
@@ -50,7 +53,6 @@ export const DTYPE_BITS: Readonly<Record<string, number>> = {
   U64: 64,
 };
 
-const METADATA_KEY = '__metadata__';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export interface SafetensorsTensor {
@@ -84,8 +86,8 @@ export const safetensors: FormatDriver = {
     return { label: 'safetensors', details: { headerLength } };
   },
 
-  async analyse({ source, content, siblings, findings }) {
-    const { tensors } = await readSafetensorsHeader(source, content);
+  async analyse({ source, wasm, content, siblings, findings }) {
+    const { tensors } = await readSafetensorsHeader(source, wasm, content);
     const totals: Record<string, { tensors: number; parameters: number; bytes: number }> = {};
     for (const t of tensors) {
       const total = (totals[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
@@ -99,7 +101,7 @@ export const safetensors: FormatDriver = {
       parameters: tensors.reduce((n, t) => n + t.parameters, 0),
     });
     content.metadata ??= null;
-    Object.assign(content, await describeModel(tensors, source.name, siblings, findings));
+    Object.assign(content, await describeModel(tensors, source.name, siblings, findings, wasm));
     return 'complete';
   },
 };
@@ -121,7 +123,7 @@ export interface SafetensorsHeader {
  * the rule broken) or LimitError. `into` receives headerBytes, dataOffset and
  * metadata as soon as they are known, so they survive a later error.
  */
-export async function readSafetensorsHeader(source: ByteSource, into: Record<string, unknown> = {}): Promise<SafetensorsHeader> {
+export async function readSafetensorsHeader(source: ByteSource, wasm: WeightlensWasm, into: Record<string, unknown> = {}): Promise<SafetensorsHeader> {
   const prefix = await source.read(0, 8);
   const headerLength = u64(prefix, 0);
   if (headerLength === undefined || headerLength > MAX_HEADER_BYTES) {
@@ -135,34 +137,37 @@ export async function readSafetensorsHeader(source: ByteSource, into: Record<str
   into.headerBytes = headerLength;
   into.dataOffset = dataOffset;
 
+  // The header is held here whole (it is at most MAX_HEADER_BYTES): names are decoded from it and
+  // duplicate-key candidates compared in it. The wasm scanner only ever sees one input window of it.
   const raw = await readSpan(source, 8, headerLength);
+  const sink = new HeaderSink(raw, Object.keys(DTYPE_BITS));
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    const at = firstInvalidUtf8(raw);
-    throw new MalformedError(`header is not valid UTF-8 (byte ${at} of the header)`, { offset: 8 + at }, 'safetensors.invalid-utf8');
-  }
-  let header: JsonValue;
-  try {
-    header = parseStrictJson(raw, MAX_JSON_DEPTH, MAX_TENSORS);
+    scanJson(wasm, raw, { maxDepth: MAX_JSON_DEPTH, maxObjectKeys: MAX_TENSORS }, sink);
   } catch (error) {
     if (!(error instanceof JsonError)) throw error;
+    const at = 8 + error.at;
+    if (error.kind === 'invalid-utf8') throw new MalformedError(`header is not valid UTF-8 (byte ${error.at} of the header)`, { offset: at }, 'safetensors.invalid-utf8');
     if (error.kind === 'too-many-keys') {
-      throw new LimitError('MAX_TENSORS', MAX_TENSORS + 1, `header has more than ${MAX_TENSORS} entries in one object (${error.message} of the header)`, { offset: 8 + error.at });
+      throw new LimitError('MAX_TENSORS', MAX_TENSORS + 1, `header has more than ${MAX_TENSORS} entries in one object (${error.message} of the header)`, { offset: at });
     }
+    if (error.kind === 'too-many-open-keys') throw new LimitError('JSON_MAX_OPEN_KEYS', JSON_MAX_OPEN_KEYS + 1, `header JSON: ${error.message} of the header`, { offset: at });
     const rule: RuleId = error.kind === 'duplicate-key' ? 'safetensors.duplicate-key' : error.kind === 'too-deep' ? 'safetensors.nesting-too-deep' : 'safetensors.invalid-json';
-    throw new MalformedError(`header JSON: ${error.message} of the header`, { offset: 8 + error.at }, rule);
+    throw new MalformedError(`header JSON: ${error.message} of the header`, { offset: at }, rule);
   }
-  if (!(header instanceof Map)) throw new MalformedError('header is not a JSON object', { offset: 8 }, 'safetensors.invalid-json');
+  if (!sink.rootIsObject) throw new MalformedError('header is not a JSON object', { offset: 8 }, 'safetensors.invalid-json');
 
-  const offsets = valueOffsets.get(header)!;
+  // In header order, __metadata__ at its place: the first bad entry is the one reported.
   const entries: Entry[] = [];
   let metadata: Record<string, string> | null = null;
-  for (const [name, value] of header) {
-    const at = 8 + offsets.get(name)!;
-    if (name === METADATA_KEY) into.metadata = metadata = readMetadata(value, at);
-    else entries.push(readEntry(name, value, at));
-  }
+  const readMeta = () => {
+    if (sink.metadata) into.metadata = metadata = readMetadata(sink.metadata.value, 8 + sink.metadata.start);
+  };
+  sink.entries.forEach((e, i) => {
+    if (sink.metadata?.index === i) readMeta();
+    const name = sink.nameOf(e);
+    entries.push(plainEntry(name, e) ?? readEntry(name, parseStrictJson(wasm, raw.subarray(e.start, e.end), { maxDepth: MAX_JSON_DEPTH }), 8 + e.start));
+  });
+  if (sink.metadata?.index === sink.entries.length) readMeta();
 
   const dataBytes = source.size - dataOffset;
   checkLayout(entries, dataOffset, dataBytes);
@@ -176,28 +181,6 @@ export async function readSafetensorsHeader(source: ByteSource, into: Record<str
     offset: dataOffset + e.begin,
   }));
   return { headerBytes: headerLength, dataOffset, metadata, tensors };
-}
-
-/** Reads the header in pieces no larger than a single read may be. */
-/** Where the header stops being UTF-8: the longest prefix a streaming decoder accepts (validity of prefixes is monotone). */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid - 1;
-    }
-  }
-  // The streaming decoder accepted the start of an unfinished character: the bad sequence starts at its lead byte.
-  for (let k = 1; k <= 3 && lo - k >= 0 && bytes[lo - k]! >= 0x80; k++) {
-    const lead = bytes[lo - k]!;
-    if (lead >= 0xc0) return (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2) > k ? lo - k : lo;
-  }
-  return lo;
 }
 
 function readMetadata(value: JsonValue, at: number): Record<string, string> | null {
@@ -258,6 +241,25 @@ function readEntry(name: string, value: JsonValue, at: number): Entry {
     throw bad(`tensor ${quoted} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but ${dtype} [${dims.join(', ')}] needs ${size} bytes`, 'safetensors.size-mismatch');
   }
   return { name, dtype: dtype as string, shape: dims.map(Number), parameters: Number(elements), begin: Number(begin), end: Number(end) };
+}
+
+/**
+ * The common case without bigints: an entry whose fields are a known dtype and lists of small
+ * integers that check out. Anything else (undefined) goes to readEntry, which says what is wrong.
+ */
+function plainEntry(name: string, e: HeaderEntry): Entry | undefined {
+  if (e.dtype === undefined || e.shape === undefined) return undefined;
+  const bits = Object.hasOwn(DTYPE_BITS, e.dtype) ? DTYPE_BITS[e.dtype]! : undefined;
+  if (bits === undefined) return undefined;
+  let elements = 1;
+  for (const d of e.shape) {
+    elements *= d;
+    if (elements > Number.MAX_SAFE_INTEGER) return undefined;
+  }
+  const totalBits = elements * bits;
+  if (totalBits > Number.MAX_SAFE_INTEGER || totalBits % 8 !== 0) return undefined;
+  if (e.stop < e.begin || e.stop - e.begin !== totalBits / 8) return undefined;
+  return { name, dtype: e.dtype, shape: e.shape, parameters: elements, begin: e.begin, end: e.stop };
 }
 
 /** In offset order, the tensors tile the data section exactly: from 0, no gap, no overlap, to its end. */
