@@ -4,7 +4,7 @@
 // the limits below, whatever the compressed bytes claim.
 import type { ByteSource } from '../byte-source.js';
 import { CountingByteSource } from '../byte-source.js';
-import { LimitError, MalformedError } from '../errors.js';
+import { LimitError, MalformedError, ReadError } from '../errors.js';
 import type { Location, RuleId } from '../report.js';
 
 /**
@@ -96,7 +96,10 @@ export class Inflater {
       await writer.close();
     } catch (error) {
       // A read failure must reach the consumer, not leave it waiting; a cancelled stream lands here too.
-      if (!this.closed) this.inputError ??= error;
+      // The decompressor's own complaint (bad data, "unexpected end of file" on close) is not an input
+      // error: the reader sees it too, and step() reports it as broken compressed data.
+      const ours = error instanceof MalformedError || error instanceof LimitError || error instanceof ReadError;
+      if (!this.closed && ours) this.inputError ??= error;
       await writer.abort(error).catch(() => undefined);
     }
   }

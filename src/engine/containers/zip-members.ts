@@ -117,7 +117,11 @@ export function openMember(source: ByteSource, member: ZipMember, budget: Inflat
 /** Reads local headers in batches: neighbouring small members cost one read, a checkpoint's tensors one small read each. */
 async function readLocalHeaders(source: ByteSource, members: ZipMember[]): Promise<Map<number, LocalHeader>> {
   const found = new Map<number, LocalHeader>();
-  const order = [...members].sort((a, b) => a.headerOffset - b.headerOffset);
+  // a directory whose offsets disagree with its own position can point before the file's start
+  for (const m of members) {
+    if (m.headerOffset < 0) m.problem = { rule: 'format.malformed', status: 'failed', message: `the central directory puts the local header of ${m.name} at offset ${m.headerOffset}, before the start of the file: loaders cannot extract it` };
+  }
+  const order = members.filter((m) => m.headerOffset >= 0).sort((a, b) => a.headerOffset - b.headerOffset);
   const need = (m: ZipMember) => LOCAL_HEADER_BYTES + m.entry.nameBytes.length + LOCAL_EXTRA_ALLOWANCE + MEMBER_PEEK_BYTES;
   for (let i = 0; i < order.length; ) {
     const first = order[i]!;

@@ -283,6 +283,9 @@ class StreamRun {
       return;
     }
     if (value.type !== 'global') return;
+    if (value.invalidUtf8) {
+      throw new MalformedError(`the import at offset ${this.base + offset} names ${value.module}.${value.name} in bytes that are not UTF-8: CPython fails to decode them, and the load stops there`, this.at(offset, index));
+    }
     if (value.ext !== undefined) {
       this.list({ kind: 'import', offset, opcodeIndex: index, python: `copyreg extension ${value.ext}`, via: 'EXT', tier: 'dynamic' });
       this.note('pickle.ext-code', `an EXT opcode at offset ${this.base + offset} imports extension code ${value.ext} through the copyreg registry: what it names depends on the loading program`, this.at(offset, index), { code: value.ext });
@@ -313,6 +316,10 @@ class StreamRun {
     let known = this.callees.get(callee);
     if (!known) {
       const { value } = await this.describe(callee, { nodes: 64, depth: 4, items: 8 });
+      if (NOT_CALLABLE.has(value.type)) {
+        // CPython raises TypeError here: nothing is called, and the load stops
+        throw new MalformedError(`${opcodeName(await this.opcodeAt(offset))} at offset ${this.base + offset} calls ${renderPython(value, 80)}, a ${value.type} constant, which is not callable: loading fails here`, this.at(offset, index));
+      }
       const name = value.type === 'global' && value.ext === undefined ? `${value.module}\u0000${value.name}` : undefined;
       known = { seen: name ? this.imports.get(name) : undefined, dynamic: value.type === 'dynamic-global', rebuild: isRebuildCall(globalName(value)) };
       this.callees.set(callee, known);
@@ -445,6 +452,9 @@ class StreamRun {
     });
   }
 }
+
+/** Constants CPython cannot call: REDUCE, NEWOBJ, OBJ on one of these fails with TypeError. */
+const NOT_CALLABLE = new Set<PyValue['type']>(['none', 'bool', 'int', 'float', 'str', 'bytes', 'tuple', 'list', 'dict', 'set', 'frozenset', 'buffer']);
 
 /** Whether a STACK_GLOBAL operand may be a str when loaded: a str constant, or anything computed. */
 function couldBeStr(v: PyValue): boolean {

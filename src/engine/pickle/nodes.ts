@@ -50,7 +50,7 @@ export async function fromNodes(nodes: Float64Array, reader: StreamReader): Prom
       case Kind.BytesAt: return decodeScalar(reader, 'bytes', payload);
       case Kind.BytearrayAt: return decodeScalar(reader, 'bytearray', payload);
       case Kind.Buffer: return { type: 'buffer' };
-      case Kind.TextSpan: return { type: 'str', value: await decodeTextSpan(reader, payload, count) };
+      case Kind.TextSpan: return { type: 'str', ...(await decodeTextSpan(reader, payload, count)) };
       case Kind.Elided: return { type: 'elided', what: CONTAINER[via] ?? (via === Kind.Call ? 'call' : 'value') };
       case Kind.Unset: return { type: 'elided', what: 'unset' };
     }
@@ -75,7 +75,10 @@ export async function fromNodes(nodes: Float64Array, reader: StreamReader): Prom
         return { type: 'global', module: '', name: '', ext: code.type === 'int' ? Number(code.value) : -1 };
       }
       const [module, name] = kids as [PyValue, PyValue];
-      if (module.type === 'str' && name.type === 'str' && !module.truncated && !name.truncated) return { type: 'global', module: module.value, name: name.value };
+      if (module.type === 'str' && name.type === 'str' && !module.truncated && !name.truncated) {
+        const invalid = module.invalidUtf8 || name.invalidUtf8;
+        return { type: 'global', module: module.value, name: name.value, ...(invalid ? { invalidUtf8: true as const } : {}) };
+      }
       return { type: 'dynamic-global', module, name };
     }
     if (kind === Kind.Call) {

@@ -12,6 +12,19 @@ export const BYTES_HEAD = 32;
 const MAX_LONG_BYTES = 1024;
 
 const utf8 = new TextDecoder('utf-8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 as CPython decodes pickle text; a lossy decoding marked invalid when it refuses the bytes. */
+function decodeUtf8(bytes: Uint8Array, cut: boolean): { value: string; invalidUtf8?: true } {
+  try {
+    return { value: strictUtf8.decode(bytes) };
+  } catch {
+    // a string cut at MAX_TEXT_BYTES may end inside a character: only the cut itself is forgiven
+    const lossy = utf8.decode(bytes);
+    if (cut && !lossy.slice(0, -1).includes('\ufffd')) return { value: lossy };
+    return { value: lossy, invalidUtf8: true };
+  }
+}
 const latin1 = new TextDecoder('latin1');
 
 export async function decodeScalar(reader: StreamReader, kind: 'int' | 'float' | 'str' | 'bytes' | 'bytearray', offset: number): Promise<PyValue> {
@@ -36,8 +49,12 @@ async function text(reader: StreamReader, code: number, start: number, length: n
   if (code === 0x43 || code === 0x42 || code === 0x8e || code === 0x96) {
     return { type: 'bytes', length, head: bytes.slice(), ...(code === 0x96 ? { bytearray: true as const } : {}) };
   }
-  const value = code === 0x55 || code === 0x54 ? latin1.decode(bytes) : utf8.decode(bytes);
-  return length > shown ? { type: 'str', value, truncated: true } : { type: 'str', value };
+  if (code === 0x55 || code === 0x54) {
+    const value = latin1.decode(bytes);
+    return length > shown ? { type: 'str', value, truncated: true } : { type: 'str', value };
+  }
+  const decoded = decodeUtf8(bytes, length > shown);
+  return { type: 'str', ...decoded, ...(length > shown ? { truncated: true as const } : {}) };
 }
 
 async function line(reader: StreamReader, code: number, start: number): Promise<PyValue> {
@@ -86,7 +103,7 @@ function rawUnicodeEscape(raw: string): string {
   });
 }
 
-export async function decodeTextSpan(reader: StreamReader, offset: number, length: number): Promise<string> {
+export async function decodeTextSpan(reader: StreamReader, offset: number, length: number): Promise<{ value: string; invalidUtf8?: true }> {
   const bytes = await reader.bytes(offset, Math.min(length, MAX_TEXT_BYTES));
-  return utf8.decode(bytes);
+  return decodeUtf8(bytes, length > MAX_TEXT_BYTES);
 }

@@ -11,12 +11,13 @@ export type PyValue =
   | { type: 'bool'; value: boolean }
   | { type: 'int'; value: bigint }
   | { type: 'float'; value: number }
-  | { type: 'str'; value: string; truncated?: true }
+  /** `invalidUtf8`: CPython's decoder refuses the bytes (the value shown is a lossy decoding). */
+  | { type: 'str'; value: string; truncated?: true; invalidUtf8?: true }
   | { type: 'bytes'; length: number; head: Uint8Array; bytearray?: true }
   | { type: 'tuple' | 'list' | 'set' | 'frozenset'; items: PyValue[]; length: number }
   | { type: 'dict'; entries: Array<[PyValue, PyValue]>; length: number }
   /** An import by constant names (GLOBAL, INST, STACK_GLOBAL of strings), or an EXT code. */
-  | { type: 'global'; module: string; name: string; ext?: number }
+  | { type: 'global'; module: string; name: string; ext?: number; invalidUtf8?: true }
   /** STACK_GLOBAL of operands that are not constant strings: unknowable without running it. */
   | { type: 'dynamic-global'; module: PyValue; name: PyValue }
   | {
