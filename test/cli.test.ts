@@ -260,3 +260,23 @@ describe('weightlens scan: pickles', () => {
     });
   });
 });
+
+describe('weightlens scan: a folder with pathological files', () => {
+  it('reports every other file and exits with the documented code', async () => {
+    const dir = tempDir();
+    copyFileSync(fixturePath('model.safetensors'), join(dir, 'good.safetensors'));
+    copyFileSync(join(ROOT, 'test/fixtures/containers/zip-bomb-limit.zip'), join(dir, 'bomb.zip'));
+    copyFileSync(join(ROOT, 'test/fixtures/pickle/bad-deep-marks.pkl'), join(dir, 'deep.pkl'));
+    copyFileSync(join(ROOT, 'test/fixtures/fuzz/inflate-truncated-nested-zip.zip'), join(dir, 'broken.zip'));
+    writeFileSync(join(dir, 'huge-length.safetensors'), Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7b]));
+    const { code, stdout } = await weightlens('scan', '--json', '--no-hash', dir);
+    const doc = JSON.parse(stdout);
+    expect(validateScanResult(doc), JSON.stringify(validateScanResult.errors)).toBe(true);
+    const verdicts = Object.fromEntries(doc.reports.map((r: { file: { name: string }; verdict: string }) => [r.file.name, r.verdict]));
+    expect(verdicts['good.safetensors']).toBe('clean');
+    expect(Object.keys(verdicts).sort()).toEqual(['bomb.zip', 'broken.zip', 'deep.pkl', 'good.safetensors', 'huge-length.safetensors']);
+    for (const name of ['bomb.zip', 'broken.zip', 'deep.pkl', 'huge-length.safetensors']) expect(verdicts[name], name).not.toBe('clean');
+    for (const r of doc.reports) expect(r.findings.map((f: { rule: string }) => f.rule), r.file.name).not.toContain('scan.internal-error');
+    expect(code).toBe(1);
+  }, 60_000);
+});
