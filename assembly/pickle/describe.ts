@@ -21,7 +21,16 @@ let itemLimit: i32 = 0;
 
 @inline function nodeAt(i: i32): usize { return buffer + (<usize>(i * NODE_WORDS) << 3); }
 
+/** Grows the buffer by doubling as nodes are written: a big budget costs only the nodes actually written. */
+function ensureRoom(): void {
+  if (used < capacity) return;
+  const grown = max(capacity * 2, 1024);
+  buffer = buffer == 0 ? heap.alloc(<usize>(grown * NODE_WORDS) << 3) : heap.realloc(buffer, <usize>(grown * NODE_WORDS) << 3);
+  capacity = grown;
+}
+
 function node(kind: i64, via: i64, flags: i64, payload: i64, count: i64, index: i64): i32 {
+  ensureRoom();
   const i = used++;
   const n = nodeAt(i);
   store<f64>(n, <f64>(kind | (via << 8) | (flags << 16)));
@@ -121,13 +130,6 @@ function value(h: i64, depthLeft: i32): void {
 export function pickleDescribe(handleValue: f64, maxNodes: i32, maxDepth: i32, maxItems: i32): i32 {
   const h = <i64>handleValue;
   const nodes = min(max(maxNodes, 8), MAX_DESCRIBE_NODES);
-  // headroom: a node that passed the budget check may still write its few fixed children
-  const needed = nodes + 8;
-  if (needed > capacity) {
-    if (buffer != 0) heap.free(buffer);
-    capacity = needed;
-    buffer = heap.alloc(<usize>(capacity * NODE_WORDS) << 3);
-  }
   used = 0;
   budget = nodes;
   itemLimit = max(maxItems, 1);

@@ -24,7 +24,7 @@ export function recordFailure(error: unknown, findings: FindingList, where: Loca
     findings.add('scan.read-error', error.message, where);
     return 'failed';
   }
-  const detail = error instanceof WasmAbort ? `decoder trap: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const detail = error instanceof WasmAbort || error instanceof WebAssembly.RuntimeError ? `decoder trap: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   findings.add('scan.internal-error', `analysis failed unexpectedly (${detail}); the file was not fully checked`, where);
   return 'failed';
 }

@@ -61,6 +61,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       }
     }
   } catch (error) {
+    options.wasm.noteFailure(error);
     status = recordFailure(error, findings);
   }
 

@@ -51,26 +51,55 @@ export class WasmAbort extends Error {
 }
 
 export class WeightlensWasm {
-  private constructor(private readonly exports: Exports) {}
+  private current!: Exports;
+  /** Set by a trap: the instance's state (heap, decoder globals) can no longer be trusted. */
+  private trapped = false;
+  /** Fresh instances made after traps (for tests and diagnostics). */
+  resets = 0;
+
+  private constructor(private readonly module: WebAssembly.Module) {}
 
   static async instantiate(module: WebAssembly.Module): Promise<WeightlensWasm> {
-    let memory: WebAssembly.Memory | undefined;
+    const wasm = new WeightlensWasm(module);
+    const instance = await WebAssembly.instantiate(module, wasm.imports());
+    wasm.current = instance.exports as unknown as Exports;
+    return wasm;
+  }
+
+  private imports(): WebAssembly.Imports {
     const readString = (pointer: number): string => {
       // AssemblyScript strings: UTF-16 code units, byte length stored just before.
+      const memory = this.current?.memory;
       if (!memory || pointer === 0) return '';
       const bytes = new Uint32Array(memory.buffer, pointer - 4, 1)[0] ?? 0;
       return String.fromCharCode(...new Uint16Array(memory.buffer, pointer, Math.min(bytes >>> 1, 512)));
     };
-    const instance = await WebAssembly.instantiate(module, {
+    return {
       env: {
-        abort(message: number, file: number, line: number, column: number) {
+        abort: (message: number, file: number, line: number, column: number) => {
+          this.trapped = true;
           throw new WasmAbort(`${readString(message)} (${readString(file)}:${line}:${column})`);
         },
       },
-    });
-    const exports = instance.exports as unknown as Exports;
-    memory = exports.memory;
-    return new WeightlensWasm(exports);
+    };
+  }
+
+  /**
+   * The instance's exports; after a trap, those of a fresh instance of the same
+   * module: one hostile file must not break the scans after it.
+   */
+  private get exports(): Exports {
+    if (this.trapped) {
+      this.trapped = false;
+      this.current = new WebAssembly.Instance(this.module, this.imports()).exports as unknown as Exports;
+      this.resets++;
+    }
+    return this.current;
+  }
+
+  /** Marks the instance untrustworthy after a failure inside it (a RuntimeError: out of bounds, unreachable). */
+  noteFailure(error: unknown): void {
+    if (error instanceof WasmAbort || error instanceof WebAssembly.RuntimeError) this.trapped = true;
   }
 
   /** Largest chunk one call can take. */

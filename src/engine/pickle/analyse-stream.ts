@@ -70,6 +70,9 @@ export async function analysePickleStream(ctx: AnalysisContext, input: PickleStr
   const run = new StreamRun(ctx, input);
   try {
     return await run.run();
+  } catch (error) {
+    ctx.wasm.noteFailure(error); // a trap leaves the instance untrustworthy for the members after this one
+    throw error;
   } finally {
     run.finish();
   }
