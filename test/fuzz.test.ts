@@ -14,6 +14,8 @@ const REGRESSIONS: Record<string, string> = {
   'inflate-truncated-nested-zip.zip': 'malformed',
   'string-called-after-bad-utf8.pkl': 'malformed',
   'import-name-bad-utf8.pkl': 'malformed',
+  'legacy-tar-storages-size-zeroed.pt': 'malicious',
+  'legacy-tar-header-damaged.pt': 'malformed',
 };
 
 describe('fuzz regressions', () => {

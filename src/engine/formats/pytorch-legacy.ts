@@ -165,6 +165,14 @@ async function analyseTarLayout(ctx: AnalysisContext): Promise<AnalysisStatus> {
   const members = (await tarMembers(ctx.source)) ?? [];
   ctx.content.legacy = { layout: 'tar', members: members.map(({ name, offset, size }) => ({ name, offset, size })) };
   let status: AnalysisStatus = 'complete';
+  for (const required of ['pickle', 'storages', 'tensors']) {
+    const member = members.find((m) => m.name === required && m.regular);
+    if (!member || member.size === 0) {
+      ctx.findings.add('format.malformed', `the legacy tar checkpoint has ${member ? 'an empty' : 'no'} ${required} member: torch.load fails on it`, member ? { member: required } : {});
+      status = worseStatus(status, 'failed');
+    }
+  }
+  status = worseStatus(status, await bytesAfterTar(ctx, members));
   for (const member of members) {
     if (!member.regular) continue;
     const source = new SliceByteSource(ctx.source, member.offset, member.size, member.name);
@@ -223,6 +231,35 @@ async function walkRecords(ctx: AnalysisContext, seq: PickleSequence, name: 'sto
   const status: AnalysisStatus = complete ? 'complete' : 'unsupported';
   return seq.remaining > 0 ? worseStatus(status, await trailingBytes(ctx, seq, `the last ${name} record`)) : status;
 }
+
+/**
+ * Bytes past where the member walk stopped. Python's tarfile takes an invalid
+ * header after the first member for the end of the archive, so whatever lies
+ * there is never read by torch.load, but other tar readers may see members.
+ */
+async function bytesAfterTar(ctx: AnalysisContext, members: TarMember[]): Promise<AnalysisStatus> {
+  const last = members.at(-1);
+  if (!last) return 'complete';
+  const end = last.offset + Math.ceil(last.size / TAR_BLOCK) * TAR_BLOCK;
+  for (let at = end; at < ctx.source.size; at += TAR_TAIL_CHUNK) {
+    const chunk = await ctx.source.read(at, Math.min(TAR_TAIL_CHUNK, ctx.source.size - at));
+    const first = chunk.findIndex((b) => b !== 0);
+    if (first < 0) continue;
+    const start = at + first;
+    const seq = new PickleSequence(ctx, ctx.source);
+    seq.position = start;
+    const head = await ctx.source.read(start, Math.min(HEAD_BYTES, ctx.source.size - start));
+    const look = lookAtPickleBytes(ctx.wasm, head, ctx.source.size - start);
+    const isPickle = !!look && (look.stopped || !look.probeError);
+    ctx.findings.add('pickle.trailing-data', `${ctx.source.size - start} bytes from offset ${start}, after the last tar member (${last.name}), that torch.load never reads: Python's tarfile stops at the first header it cannot read${isPickle ? '; they are a pickle, analysed too' : ''}`, { offset: start, length: ctx.source.size - start });
+    if (!isPickle) return 'complete';
+    return (await seq.rest()) ? 'complete' : 'unsupported';
+  }
+  return 'complete';
+}
+
+/** Bytes read at a time while looking past the last tar member (zero padding is skipped). */
+const TAR_TAIL_CHUNK = 1 << 20;
 
 interface TarMember {
   name: string;
