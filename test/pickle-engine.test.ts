@@ -249,3 +249,51 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
     expect(missing.findings.map((f) => f.rule)).toContain('pytorch.missing-storage');
   });
 });
+
+describe('pickle engine: the remaining named limits', () => {
+  const many = (times: number, ...parts: (Uint8Array | number[])[]) => {
+    const one = pickle(...parts);
+    const out = new Uint8Array(one.length * times);
+    for (let i = 0; i < times; i++) out.set(one, i * one.length);
+    return out;
+  };
+
+  it('MAX_PICKLES: more than 1,000 pickles in one stream stops with a limit finding', async () => {
+    const r = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, many(1001, P.proto(2), P.NONE, P.STOP)));
+    expect(find(r, 'scan.limit-reached').evidence.limit).toBe('MAX_PICKLES');
+    expect(stream(r).pickles).toBe(1000);
+  });
+
+  it('MAX_LISTED_EVENTS: the decompiled view lists the first 1,000 events and counts the rest', async () => {
+    const r = await scanBytes(pickle(P.proto(2), P.EMPTY_LIST, P.MARK, many(1500, P.global('collections', 'OrderedDict'), P.EMPTY_TUPLE, P.REDUCE), P.APPENDS, P.STOP));
+    const s = stream(r) as Stream & { eventsTotal: number };
+    expect(s.events.length).toBe(1000);
+    expect(s.eventsTotal).toBe(3000);
+    expect(r.verdict).toBe('clean');
+  });
+
+  it('MAX_FINDINGS_PER_RULE: 20 findings of a rule, then one that counts the rest', async () => {
+    const r = await scanBytes(pickle(P.proto(2), many(25, P.ext1(3), P.POP), P.NONE, P.STOP));
+    const ext = r.findings.filter((f) => f.rule === 'pickle.ext-code');
+    expect(ext.length).toBe(21);
+    expect(ext[20]!.evidence.count).toBe(25);
+  });
+
+  it('MAX_KEPT_BYTES: past the keep budget values render as … but every call is still judged', async () => {
+    // 600,000 empty dicts (40 bytes of record each: 24 MB) spend the 16 MiB budget
+    const r = await scanBytes(pickle(P.proto(2), many(600_000, P.EMPTY_DICT, P.POP), callPickle('os', 'system', 'echo hi').subarray(2)));
+    expect(r.verdict).toBe('malicious');
+    const f = find(r, 'pickle.dangerous-import');
+    expect(f.evidence.calls).toBe(1);
+    expect(String(f.evidence.call)).toBe('os.system(…)');
+  });
+
+  it('MAX_STREAM_BYTES: a stream past 2 TiB is refused before any read', async () => {
+    const { analysePickleStream } = await import('../src/engine/pickle/analyse-stream.js');
+    const { FindingList } = await import('../src/engine/formats/driver.js');
+    const { LimitError } = await import('../src/engine/errors.js');
+    const huge = { name: 'huge', size: 2 ** 41 + 1, bytesRead: 0, read: async () => { throw new Error('must not read'); } };
+    const ctx = { source: huge, wasm: await (await import('./helpers.js')).wasm(), findings: new FindingList(), content: {} } as never;
+    await expect(analysePickleStream(ctx, { source: huge })).rejects.toBeInstanceOf(LimitError);
+  });
+});
