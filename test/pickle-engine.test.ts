@@ -297,3 +297,20 @@ describe('pickle engine: the remaining named limits', () => {
     await expect(analysePickleStream(ctx, { source: huge })).rejects.toBeInstanceOf(LimitError);
   });
 });
+
+describe('pickle engine: text CPython cannot decode', () => {
+  const lead = pickle(P.proto(4), P.NONE, P.POP);
+  it('calls a str argument that is not UTF-8 malformed, at its opcode', async () => {
+    for (const bad of [[0xff], [0xc0, 0x80], [0xe0, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x61, 0xe2, 0x82]]) {
+      const r = await scanBytes(pickle(lead, [0x8c, bad.length], bad, P.STOP));
+      expect(r.verdict, bad.join(',')).toBe('malformed');
+      expect(find(r, 'format.malformed').message).toMatch(/SHORT_BINUNICODE at offset 4 holds text that is not UTF-8/);
+    }
+  });
+  it('accepts encoded surrogates, as CPython\'s surrogatepass does, and all of Unicode', async () => {
+    for (const good of [[0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98, 0x80], [0xe4, 0xb8, 0xad], [0xc3, 0xa9]]) {
+      const r = await scanBytes(pickle(lead, [0x8c, good.length], good, P.STOP));
+      expect(r.verdict, good.join(',')).toBe('clean');
+    }
+  });
+});

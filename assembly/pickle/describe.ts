@@ -73,11 +73,29 @@ function value(h: i64, depthLeft: i32): void {
     node(kind, 0, 0, payload, kind >= 20 ? -1 : 0, 0);
     return;
   }
-  if (depthLeft <= 0 || used + 4 > budget) {
+  if (depthLeft <= 0 || used + 4 > budget || onPath(<usize>payload)) {
+    // too deep, over budget, or a value that contains itself (a list appended to itself through the memo)
     node(K_ELIDED, kind, 0, 0, 0, 0);
     return;
   }
   const r = <usize>payload;
+  path[pathDepth++] = r;
+  expand(kind, r, depthLeft);
+  pathDepth--;
+}
+
+/** Records being expanded, outermost first: a value met again on its own path is a cycle. */
+const MAX_PATH: i32 = 256;
+const path = new StaticArray<usize>(MAX_PATH);
+let pathDepth: i32 = 0;
+
+function onPath(r: usize): bool {
+  if (pathDepth >= MAX_PATH) return true;
+  for (let i = 0; i < pathDepth; i++) if (unchecked(path[i]) == r) return true;
+  return false;
+}
+
+function expand(kind: i64, r: usize, depthLeft: i32): void {
   if (isContainerKind(kind)) {
     const pairs = kind == K_DICT;
     const count = word(r, R_COUNT);
@@ -131,6 +149,7 @@ export function pickleDescribe(handleValue: f64, maxNodes: i32, maxDepth: i32, m
   const h = <i64>handleValue;
   const nodes = min(max(maxNodes, 8), MAX_DESCRIBE_NODES);
   used = 0;
+  pathDepth = 0;
   budget = nodes;
   itemLimit = max(maxItems, 1);
   value(h, max(maxDepth, 1));

@@ -30,6 +30,8 @@ export const M_LIMIT: i32 = -6;
 export const M_MEMO_MISS: i32 = -7;
 /** DICT / SETITEMS with an odd number of items: CPython fails on it. */
 export const M_ODD_ITEMS: i32 = -8;
+/** A str argument that is not UTF-8 (surrogates allowed): CPython's decoder refuses it. */
+export const M_BAD_UTF8: i32 = -9;
 
 // Which limit was hit (pickleMachineLimit()).
 export const L_STACK: i32 = 1;
@@ -69,6 +71,13 @@ let top: i32 = 0;
 let marks: usize = 0;
 let marksCap: i32 = 0;
 let markDepth: i32 = 0;
+
+/**
+ * Longest str argument checked as UTF-8, as CPython decodes it when loading.
+ * Longer ones are payloads skipped by length, never read (a text that long
+ * names no import); a short one is read whole, even across a window end.
+ */
+export const MAX_VALIDATED_TEXT: i64 = 65536;
 
 // Nesting contexts: where the stack and marks of the current pickle start, and its memo.
 const ctxStackBase = new StaticArray<i32>(MAX_NESTING + 1);
@@ -450,7 +459,12 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         break;
       }
       case 0x55: case 0x43: case 0x8c: { // SHORT_BINSTRING, SHORT_BINBYTES, SHORT_BINUNICODE
-        next += <i64>load<u8>(a);
+        const n = <i64>load<u8>(a);
+        if (code == 0x8c) {
+          const status = checkText(a + 1, n, avail - 1, lastWindow);
+          if (status != 0) return status;
+        }
+        next += n;
         h = handle(code == 0x43 ? K_BYTES_AT : K_STR_AT, offset);
         break;
       }
@@ -462,13 +476,22 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         break;
       }
       case 0x58: case 0x42: { // BINUNICODE, BINBYTES
-        next += <i64>load<u32>(a);
+        const n = <i64>load<u32>(a);
+        if (code == 0x58) {
+          const status = checkText(a + 4, n, avail - 4, lastWindow);
+          if (status != 0) return status;
+        }
+        next += n;
         h = handle(code == 0x42 ? K_BYTES_AT : K_STR_AT, offset);
         break;
       }
       case 0x8d: case 0x8e: case 0x96: { // BINUNICODE8, BINBYTES8, BYTEARRAY8
         const n = load<i64>(a);
         if (n < 0 || n > streamSize) return M_LENGTH_BEYOND_FILE;
+        if (code == 0x8d) {
+          const status = checkText(a + 8, n, avail - 8, lastWindow);
+          if (status != 0) return status;
+        }
         next += n;
         h = handle(code == 0x8d ? K_STR_AT : code == 0x8e ? K_BYTES_AT : K_BYTEARRAY_AT, offset);
         break;
@@ -659,6 +682,54 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
     position = next;
     opIndex++;
   }
+}
+
+/**
+ * 0 when the text of `n` bytes at `p` is fine (or too long to check); else
+ * NEED_MORE (a short text crossing the window end: read on from the opcode)
+ * or BAD_UTF8. `inWindow` is how many of its bytes the window holds.
+ */
+function checkText(p: usize, n: i64, inWindow: i64, lastWindow: bool): i32 {
+  if (n > MAX_VALIDATED_TEXT) return 0;
+  if (n > inWindow) return lastWindow ? 0 : M_NEED_MORE; // at the end of the stream: LENGTH_BEYOND_FILE follows
+  return validUtf8(p, <usize>n) ? 0 : M_BAD_UTF8;
+}
+
+/** UTF-8 as CPython decodes pickle text ('surrogatepass': encoded surrogates allowed; overlongs, > U+10FFFF, cut sequences refused). */
+function validUtf8(p: usize, n: usize): bool {
+  let i: usize = 0;
+  while (i < n) {
+    if (i + 8 <= n && (load<u64>(p + i) & 0x8080808080808080) == 0) {
+      i += 8;
+      continue;
+    }
+    const c = <u32>load<u8>(p + i);
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: usize = 0;
+    let lo: u32 = 0x80;
+    let hi: u32 = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c == 0xe0) lo = 0xa0; // no overlongs; 0xed (surrogates) allowed: surrogatepass
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c == 0xf0) lo = 0x90;
+      else if (c == 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= n) return false; // cut short
+    const c1 = <u32>load<u8>(p + i + 1);
+    if (c1 < lo || c1 > hi) return false;
+    for (let k: usize = 2; k <= need; k++) {
+      const ck = <u32>load<u8>(p + i + k);
+      if (ck < 0x80 || ck > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
 }
 
 function needLine(avail: i64, lastWindow: bool): i32 {

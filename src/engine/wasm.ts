@@ -295,6 +295,7 @@ export const MachineStatus = {
   Limit: -6,
   MemoMiss: -7,
   OddItems: -8,
+  BadUtf8: -9,
 } as const;
 export type MachineStatus = (typeof MachineStatus)[keyof typeof MachineStatus];
 

@@ -34,6 +34,9 @@ const MAX_PERSISTENT_IDS = 200_000;
 const CALL_VIEW = { nodes: 400, depth: 8, items: 16 };
 const VALUE_VIEW = { nodes: 2000, depth: 12, items: 32 };
 const TENSOR_VIEW = { nodes: 4_000_000, depth: 64, items: 1_000_000 };
+/** Nodes a checkpoint's tensor tree needs: about 30 a tensor (name, rebuild call, storage id, shape, stride). */
+const NODES_PER_REBUILD = 64;
+const TENSOR_VIEW_BASE_NODES = 10_000;
 
 const LIMIT_NAMES: Record<number, [string, string]> = {
   1: ['MAX_STACK', 'the unpickler stack grew past 4,194,304 values'],
@@ -188,6 +191,8 @@ class StreamRun {
         throw new MalformedError(`${op} at offset ${this.base + position} declares a length that runs past the end of the stream`, where);
       case MachineStatus.MemoMiss:
         throw new MalformedError(`${op} at offset ${this.base + position} fetches a memo entry that was never stored`, where);
+      case MachineStatus.BadUtf8:
+        throw new MalformedError(`${op} at offset ${this.base + position} holds text that is not UTF-8: CPython's decoder refuses it, and the load stops there`, where);
       case MachineStatus.OddItems:
         throw new MalformedError(`${op} at offset ${this.base + position} pairs keys and values from an odd number of items`, where);
     }
@@ -373,7 +378,9 @@ class StreamRun {
     const { value } = await this.describe(handle, VALUE_VIEW);
     this.values.push(value);
     if (this.rebuildCalls > 0 && this.tensors.length < MAX_TENSORS_LISTED) {
-      const { value: whole } = await this.describe(handle, TENSOR_VIEW);
+      // sized by the rebuild calls seen, so a small pickle whose values share each other cannot make it huge
+      const nodes = Math.min(TENSOR_VIEW.nodes, TENSOR_VIEW_BASE_NODES + NODES_PER_REBUILD * this.rebuildCalls);
+      const { value: whole } = await this.describe(handle, { ...TENSOR_VIEW, nodes });
       this.tensors.push(...collectTensors(whole, MAX_TENSORS_LISTED - this.tensors.length));
     }
   }
