@@ -21,3 +21,10 @@ export { pickleDescribe, pickleDescribePointer, pickleDescribeRelease } from "./
 
 export function inputPointer(): usize { return INPUT; }
 export function inputCapacity(): i32 { return INPUT_CAPACITY; }
+
+// ONNX: the protobuf walker (assembly/onnx/walker.ts).
+export {
+  onnxWalkBegin, onnxWalkFeed, onnxWalkPosition, onnxWalkNeed, onnxWalkDepth,
+  onnxWalkErrorOffset, onnxWalkErrorField, onnxWalkErrorWire, onnxWalkErrorType,
+  onnxEventCount, onnxEventsPointer, onnxEventsClear,
+} from "./onnx/walker";

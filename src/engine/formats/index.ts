@@ -6,7 +6,7 @@ import type { FormatDriver } from './driver.js';
 import { gguf } from './gguf.js';
 import { hdf5 } from './hdf5.js';
 import { numpy } from './numpy/numpy.js';
-import { onnx } from './onnx.js';
+import { onnx } from './onnx/onnx.js';
 import { joblib, pickle } from './pickle.js';
 import { pytorchLegacy } from './pytorch-legacy.js';
 import { safetensors } from './safetensors/safetensors.js';
