@@ -1,7 +1,7 @@
 // Turns the walker's events into the model structure. Strings are decoded from
 // the window the events were made from; bulk payloads stay offsets and sizes.
 import { LimitError } from '../../errors.js';
-import { MAX_GRAPH_ENTRIES, MAX_INTS_KEPT, MAX_NODES, MAX_RANK, MAX_UNKNOWN_LISTED } from './limits.js';
+import { MAX_GRAPH_ENTRIES, MAX_NODES, MAX_RANK, MAX_UNKNOWN_LISTED } from './limits.js';
 import type {
   OnnxAttribute, OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxOpset, OnnxSparseTensor, OnnxTensor, OnnxType, OnnxValueInfo,
 } from './model.js';
@@ -68,12 +68,12 @@ export class ModelBuilder {
   private readonly graphDepths: number[] = [0];
   /** The messages open at this point, outermost first, with names where known: for error messages. */
   openMessages(): string {
-    return this.stack
-      .map((f) => {
-        const name = f.obj && 'name' in f.obj && typeof f.obj.name === 'string' && f.obj.name ? ` ${JSON.stringify(f.obj.name.slice(0, 80))}` : '';
-        return `${MESSAGE_NAMES[f.type] ?? `message ${f.type}`}${name}`;
-      })
-      .join(' > ');
+    const names = this.stack.map((f) => {
+      const name = f.obj && 'name' in f.obj && typeof f.obj.name === 'string' && f.obj.name ? ` ${JSON.stringify(f.obj.name.slice(0, 80))}` : '';
+      return `${MESSAGE_NAMES[f.type] ?? `message ${f.type}`}${name}`;
+    });
+    if (names.length > 12) names.splice(5, names.length - 10, `… ${names.length - 10} more …`);
+    return names.join(' > ');
   }
 
   consume(events: Float64Array, window: Uint8Array, windowStart: number): void {
@@ -293,10 +293,7 @@ export class ModelBuilder {
         const attribute = frame.obj as OnnxAttribute;
         if (field === 20) attribute.type = value;
         else if (field === 3) attribute.i = value;
-        else if (field === 8) {
-          attribute.count++;
-          if ((attribute.ints ??= []).length < MAX_INTS_KEPT) attribute.ints.push(value);
-        }
+        else if (field === 8) attribute.count++;
         break;
       }
       case Msg.Tensor: {

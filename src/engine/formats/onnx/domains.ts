@@ -10,6 +10,8 @@ import type { OnnxFunction } from './model.js';
 import type { Notes } from './notes.js';
 import { canonicalDomain, isStandardDomain, opExists, opSince, WELL_KNOWN_DOMAINS } from './operators.js';
 
+const nodes = (n: number) => (n === 1 ? '1 node uses' : `${n} nodes use`);
+
 export interface DomainUse {
   domain: string;
   /** `standard`, `well-known` (a runtime's contrib ops), `custom`, or `local` (functions defined in the model). */
@@ -19,7 +21,8 @@ export interface DomainUse {
   ops: Record<string, number>;
 }
 
-export function checkOperators(entries: GraphEntry[], functions: OnnxFunction[], notes: Notes): DomainUse[] {
+/** `versions`: whether the opset imports were read, so that nodes can be checked against them. */
+export function checkOperators(entries: GraphEntry[], functions: OnnxFunction[], notes: Notes, versions: boolean): DomainUse[] {
   const local = new Set(functions.map((f) => `${canonicalDomain(f.domain)}\u0000${f.name}`));
   const uses = new Map<string, DomainUse>();
   const unknown = new Map<string, { node: string; offset: number; graph: string; version: number; count: number }>();
@@ -57,14 +60,18 @@ export function checkOperators(entries: GraphEntry[], functions: OnnxFunction[],
     });
   }
 
+  if (!versions) {
+    unknown.clear();
+    missing.clear();
+  }
   for (const [key, u] of unknown) {
     const [domain, op] = key.split('\u0000') as [string, string];
     const since = opSince(domain, op);
     const why = since === undefined ? `${domain || 'ai.onnx'} defines no operator ${op}` : `${op} first appears in ${domain || 'ai.onnx'} opset ${since}`;
-    notes.add('onnx.unknown-op', `${u.count} node${u.count === 1 ? '' : 's'} use ${op}, but the model imports ${domain || 'ai.onnx'} opset ${u.version} and ${why}: conforming runtimes refuse it`, { node: u.node, offset: u.offset }, { domain: domain || 'ai.onnx', op, opset: u.version, count: u.count, graph: u.graph });
+    notes.add('onnx.unknown-op', `${nodes(u.count)} ${op}, but the model imports ${domain || 'ai.onnx'} opset ${u.version} and ${why}: conforming runtimes refuse it`, { node: u.node, offset: u.offset }, { domain: domain || 'ai.onnx', op, opset: u.version, count: u.count, graph: u.graph });
   }
   for (const [domain, m] of missing) {
-    notes.add('onnx.missing-opset', `${m.count} node${m.count === 1 ? '' : 's'} use domain ${JSON.stringify(domain || 'ai.onnx')} (${[...m.ops].slice(0, 10).join(', ')}), which the model does not import: which operator version they bind to is undefined`, { node: m.node, offset: m.offset }, { domain: domain || 'ai.onnx', ops: [...m.ops].slice(0, 20) });
+    notes.add('onnx.missing-opset', `${nodes(m.count)} domain ${JSON.stringify(domain || 'ai.onnx')} (${[...m.ops].slice(0, 10).join(', ')}), which the model does not import: which operator version they bind to is undefined`, { node: m.node, offset: m.offset }, { domain: domain || 'ai.onnx', ops: [...m.ops].slice(0, 20) });
   }
   for (const use of uses.values()) {
     if (use.kind !== 'custom') continue;
@@ -72,7 +79,7 @@ export function checkOperators(entries: GraphEntry[], functions: OnnxFunction[],
     const ops = Object.entries(use.ops).sort((a, b) => b[1] - a[1]);
     notes.add(
       'onnx.custom-domain',
-      `${use.nodes} node${use.nodes === 1 ? '' : 's'} use operators from the custom domain ${JSON.stringify(use.domain)}: ${ops.slice(0, 10).map(([op, n]) => `${op} ×${n}`).join(', ')}${ops.length > 10 ? ', …' : ''}. Running them needs a native library registered with the runtime, whose code is not in this file`,
+      `${nodes(use.nodes)} operators from the custom domain ${JSON.stringify(use.domain)}: ${ops.slice(0, 10).map(([op, n]) => `${op} ×${n}`).join(', ')}${ops.length > 10 ? ', …' : ''}. Running them needs a native library registered with the runtime, whose code is not in this file`,
       { node: first.node, offset: first.offset },
       { domain: use.domain, ops: ops.slice(0, 50).map(([op]) => op), nodes: use.nodes, graph: first.graph },
     );

@@ -10,7 +10,7 @@ export const MAX_STRING_BYTES = 64 * 1024;
 /** Nodes kept over every graph and function; the largest real exports hold a few 10^5. Each costs memory. */
 export const MAX_NODES = 1_000_000;
 /** Tensors, value infos and attributes kept over the whole model; bounds memory like MAX_NODES. */
-export const MAX_GRAPH_ENTRIES = 4_000_000;
+export const MAX_GRAPH_ENTRIES = 2_000_000;
 /** Dimensions kept per tensor or shape; real tensors have at most 8 or so. Past it the tensor's size is not checked. */
 export const MAX_RANK = 64;
 /** Distinct external data files opened beside the model (one file per tensor is a common layout). */
@@ -25,7 +25,5 @@ export const MAX_LISTED_TENSORS = 100_000;
 export const MAX_FINDINGS_PER_RULE = 20;
 /** Characters of a doc string or metadata value shown in the report. */
 export const MAX_TEXT_SHOWN = 2000;
-/** Values of an `ints` attribute kept. */
-export const MAX_INTS_KEPT = 16;
 /** Unknown fields listed (all are counted). */
 export const MAX_UNKNOWN_LISTED = 20;

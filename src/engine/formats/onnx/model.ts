@@ -63,8 +63,6 @@ export interface OnnxAttribute {
   i?: number;
   f?: number;
   s?: string;
-  /** `ints`, the first MAX_INTS_KEPT of them. */
-  ints?: number[];
   /** Values in the repeated fields (ints, floats, strings, tensors, graphs …). */
   count: number;
   graphs: OnnxGraph[];

@@ -15,6 +15,8 @@ import type { OnnxModel } from './model.js';
 import { Notes } from './notes.js';
 import { checkTensors } from './tensors.js';
 import { checkInputTriggers } from './triggers.js';
+import type { SniffContext } from '../../sniff/context.js';
+import { FIRST_BYTES, FirstBytesSource } from './first-bytes.js';
 import { walkModel } from './walk.js';
 import { MESSAGE_NAMES } from './wire.js';
 
@@ -40,12 +42,17 @@ const MAX_SNIFF_FIELDS = 10_000;
 /** IR versions defined so far are 1-11; leave room for new ones, reject nonsense. */
 const MAX_IR_VERSION = 100;
 
+/** The sniff's first window, kept for the walk. */
+const sources = new WeakMap<SniffContext, FirstBytesSource>();
+
 export const onnx: FormatDriver = {
   id: 'onnx',
   async sniff(ctx) {
     const head = await ctx.head();
     if (head[0] !== 0x08) return null; // serializers write ir_version (field 1) first
-    const walk = await walkFields(ctx.source, MAX_SNIFF_FIELDS);
+    const source = new FirstBytesSource(ctx.source, await ctx.source.read(0, Math.min(FIRST_BYTES, ctx.source.size)));
+    sources.set(ctx, source);
+    const walk = await walkFields(source, MAX_SNIFF_FIELDS);
     // A model cut short (a failed download) still shows ModelProto fields up to the cut.
     const truncated = !walk.ok && walk.reason === 'field runs past the end';
     if (!walk.ok && !truncated) return null;
@@ -73,7 +80,7 @@ async function analyseOnnx(ctx: AnalysisContext): Promise<'complete'> {
   let model!: OnnxModel;
   let failure: unknown;
   try {
-    await walkModel(ctx.source, ctx.wasm, (m) => (model = m));
+    await walkModel(sources.get(ctx.sniffContext) ?? ctx.source, ctx.wasm, (m) => (model = m));
   } catch (error) {
     failure = error;
   }
@@ -83,7 +90,8 @@ async function analyseOnnx(ctx: AnalysisContext): Promise<'complete'> {
   const external = await checkExternalData(model, ctx.siblings, notes);
   let domains: DomainUse[] | null = null;
   try {
-    domains = checkOperators(entries, model.functions, notes);
+    // The opset imports come after the graph in the file: without them only custom domains can be told.
+    domains = checkOperators(entries, model.functions, notes, !failure);
     if (!failure) {
       // Whole-graph checks only on a whole graph: a cut one would miss producers.
       checkTensors(model, entries.flatMap((e) => [...e.graph.sparseInitializers, ...e.graph.nodes.flatMap((n) => n.attributes.flatMap((a) => a.sparseTensors))]), notes);
