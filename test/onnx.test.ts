@@ -262,8 +262,10 @@ describe('ONNX: broken protobufs', () => {
   it('calls a truncated model malformed and keeps what was read', async () => {
     const r = await scanFixture('truncated.onnx');
     expect(r.verdict).toBe('malformed');
-    expect(only(r, 'format.malformed').message).toMatch(/file ends inside field 7 of ModelProto at offset \d+: the protobuf is truncated/);
+    expect(only(r, 'format.malformed').message).toMatch(/field 9 of TensorProto at offset \d+ runs past the end of the file \(777 bytes\): the protobuf is truncated \(in ModelProto > GraphProto "g" > TensorProto "w2"\)/);
+    // everything before the cut is reported: the facts, the three nodes, the tensors read
     expect(r.content.model).toMatchObject({ irVersion: 8, producerName: 'weightlens-fixtures' });
+    expect(r.content.graph).toMatchObject({ nodes: 3 });
   });
 
   it.each([

@@ -34,6 +34,9 @@ export const W_DEPTH: i32 = -7;
 /** A packed payload that is not a whole number of elements. */
 export const W_BAD_PACKED: i32 = -8;
 
+/** Lengths past 2^53 are refused outright: no file is that big, and offsets stay exact as f64. */
+const MAX_SAFE_LENGTH: i64 = 9007199254740991;
+
 const WIRE_VARINT: i32 = 0;
 const WIRE_I64: i32 = 1;
 const WIRE_LEN: i32 = 2;
@@ -244,10 +247,13 @@ export function onnxWalkFeed(windowStartF: f64, length: i32): i32 {
       if (depth == 0) return W_DONE;
       if (eventCount > EVENT_CAPACITY - EVENT_RESERVE) return W_PAUSED;
     }
+    // Messages still open at the end of the file: it was cut short (what came before was walked).
+    if (position >= streamSize) return fail(W_TRUNCATED, position, 0, -1);
     if (position < windowStart || position >= windowEnd) return needMore(32);
 
     const type = unchecked(frameType[depth - 1]);
-    const hard = unchecked(frameEnd[depth - 1]);
+    const declaredEnd = unchecked(frameEnd[depth - 1]);
+    const hard = declaredEnd < streamSize ? declaredEnd : streamSize;
     const tagAt = position;
     let r = readVarint(tagAt, windowEnd, hard);
     if (r == 0) return needMore(32);
@@ -276,9 +282,14 @@ export function onnxWalkFeed(windowStartF: f64, length: i32): i32 {
       if (r == -1) return pastEnd(hard, tagAt, field, wire);
       if (r == -2) return fail(W_BAD_VARINT, tagAt, field, wire);
       payload = at + <i64>vLen;
-      if (vValue > <u64>(hard - payload)) return pastEnd(hard, tagAt, field, wire);
+      if (vValue > <u64>(declaredEnd - payload)) {
+        // Past the message holding it. Only a message directly in the ModelProto, which ends
+        // with the file, may run past the end: a cut-short file is walked up to the cut.
+        if (depth > 1 || vValue > <u64>MAX_SAFE_LENGTH || (schemaOf(type, <u32>field) & 0xff) != K_MESSAGE) return pastEnd(hard, tagAt, field, wire);
+      }
       len = <i64>vValue;
       next = payload + len;
+      if (next > streamSize && (schemaOf(type, <u32>field) & 0xff) != K_MESSAGE) return fail(W_TRUNCATED, tagAt, field, wire);
     } else if (wire == WIRE_I64 || wire == WIRE_I32) {
       const width: i64 = wire == WIRE_I64 ? 8 : 4;
       if (at + width > hard) return pastEnd(hard, tagAt, field, wire);

@@ -56,7 +56,9 @@ function walkError(status: OnnxWalkStatus, error: { offset: number; field: numbe
   const inside = `(in ${builder.openMessages()})`;
   switch (status) {
     case OnnxWalkStatus.Truncated:
-      return new MalformedError(`the file ends inside ${field} at offset ${error.offset}: the protobuf is truncated (${size} bytes) ${inside}`, where);
+      return error.field > 0
+        ? new MalformedError(`${field} at offset ${error.offset} runs past the end of the file (${size} bytes): the protobuf is truncated ${inside}`, where)
+        : new MalformedError(`the file ends at offset ${size} inside ${message}, which declares more bytes: the protobuf is truncated ${inside}`, where);
     case OnnxWalkStatus.PastParent:
       return new MalformedError(`${field} at offset ${error.offset} runs past the end of the message holding it ${inside}`, where);
     case OnnxWalkStatus.BadVarint:
