@@ -34,15 +34,14 @@ interface ShapeSlot {
   dims: (number | string | null)[];
 }
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 /** Decodes a string from the window; short ASCII strings (most names) without a TextDecoder call. */
 function decode(bytes: Uint8Array, start: number, length: number): string {
-  if (length <= 32) {
+  if (length <= 64) {
     let ascii = true;
     for (let i = start; i < start + length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
-    if (ascii) return length === 0 ? '' : latin1.decode(bytes.subarray(start, start + length));
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, start + length) as unknown as number[]);
   }
   return utf8.decode(bytes.subarray(start, start + length));
 }
@@ -66,6 +65,17 @@ export class ModelBuilder {
   private entries = 0;
   /** Graph depth of each open frame's graph (attribute nesting). */
   private readonly graphDepths: number[] = [0];
+  /** Short strings that repeat across a graph (op types, domains, dim params, attribute names), kept once. */
+  private readonly common = new Map<string, string>();
+
+  private intern(text: string): string {
+    if (text.length > 24) return text;
+    const known = this.common.get(text);
+    if (known !== undefined) return known;
+    if (this.common.size < 65_536) this.common.set(text, text);
+    return text;
+  }
+
   /** The messages open at this point, outermost first, with names where known: for error messages. */
   openMessages(): string {
     const names = this.stack.map((f) => {
@@ -257,6 +267,19 @@ export class ModelBuilder {
     const parent = this.stack[this.stack.length - 1];
     if (!parent) return;
     switch (frame.type) {
+      case Msg.Node: {
+        // Arrays grown by push keep room for 16 more: exact copies keep a 10^5-node graph small.
+        const node = frame.obj as OnnxNode;
+        node.inputs = node.inputs.slice();
+        node.outputs = node.outputs.slice();
+        if (node.attributes.length) node.attributes = node.attributes.slice();
+        break;
+      }
+      case Msg.Tensor: {
+        const tensor = frame.obj as OnnxTensor;
+        tensor.dims = tensor.dims.slice();
+        break;
+      }
       case Msg.Type: {
         const t = (frame.obj as TypeSlot).type ?? { kind: 'opaque' as const };
         if (parent.type === Msg.ValueInfo) (parent.obj as OnnxValueInfo).type = t;
@@ -265,7 +288,7 @@ export class ModelBuilder {
         break;
       }
       case Msg.Shape:
-        if (parent.type === Msg.TypeTensor || parent.type === Msg.TypeSparse) (parent.obj as { shape: (number | string | null)[] | null }).shape = (frame.obj as ShapeSlot).dims;
+        if (parent.type === Msg.TypeTensor || parent.type === Msg.TypeSparse) (parent.obj as { shape: (number | string | null)[] | null }).shape = (frame.obj as ShapeSlot).dims.slice();
         break;
       case Msg.Dimension:
         if (parent.type === Msg.Shape) {
@@ -352,14 +375,14 @@ export class ModelBuilder {
           case 1: node.inputs.push(text); break;
           case 2: node.outputs.push(text); break;
           case 3: node.name = text; break;
-          case 4: node.opType = text; break;
-          case 7: node.domain = text; break;
+          case 4: node.opType = this.intern(text); break;
+          case 7: node.domain = this.intern(text); break;
         }
         break;
       }
       case Msg.Attribute: {
         const attribute = frame.obj as OnnxAttribute;
-        if (field === 1) attribute.name = text;
+        if (field === 1) attribute.name = this.intern(text);
         else if (field === 21) attribute.refAttrName = text;
         else if (field === 4) attribute.s = text;
         break;
@@ -371,7 +394,7 @@ export class ModelBuilder {
         if (field === 1) (frame.obj as OnnxValueInfo).name = text;
         break;
       case Msg.Dimension:
-        if (field === 2) (frame.obj as { value: number | string | null }).value = text;
+        if (field === 2) (frame.obj as { value: number | string | null }).value = this.intern(text);
         break;
       case Msg.Opset:
         if (field === 1) (frame.obj as OnnxOpset).domain = text;

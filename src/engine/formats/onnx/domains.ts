@@ -36,25 +36,25 @@ export function checkOperators(entries: GraphEntry[], functions: OnnxFunction[],
       const domain = canonicalDomain(node.domain);
       const isLocal = local.has(`${domain}\u0000${node.opType}`);
       const kind: DomainUse['kind'] = isLocal ? 'local' : isStandardDomain(domain) ? 'standard' : WELL_KNOWN_DOMAINS.has(domain) ? 'well-known' : 'custom';
-      const use = uses.get(`${kind}\u0000${domain}`) ?? { domain: domain || 'ai.onnx', kind, nodes: 0, ops: Object.create(null) as Record<string, number> };
-      uses.set(`${kind}\u0000${domain}`, use);
+      const key = kind === 'standard' && domain === '' ? '' : `${kind}\u0000${domain}`;
+      let use = uses.get(key);
+      if (!use) uses.set(key, (use = { domain: domain || 'ai.onnx', kind, nodes: 0, ops: Object.create(null) as Record<string, number> }));
       use.nodes++;
       use.ops[node.opType] = (use.ops[node.opType] ?? 0) + 1;
-      const label = nodeLabel(node, index);
-      if (kind === 'custom') firstCustom.has(domain) || firstCustom.set(domain, { node: label, offset: node.offset, graph: graph.path });
+      if (kind === 'custom' && !firstCustom.has(domain)) firstCustom.set(domain, { node: nodeLabel(node, index), offset: node.offset, graph: graph.path });
 
       const version = versions.get(domain);
       if (version === undefined) {
-        const m = missing.get(domain) ?? { ops: new Set<string>(), node: label, offset: node.offset, count: 0 };
-        missing.set(domain, m);
+        let m = missing.get(domain);
+        if (!m) missing.set(domain, (m = { ops: new Set<string>(), node: nodeLabel(node, index), offset: node.offset, count: 0 }));
         m.ops.add(node.opType);
         m.count++;
         return;
       }
       if (kind === 'standard' && opExists(domain, node.opType, version) === false) {
         const key = `${domain}\u0000${node.opType}\u0000${version}`;
-        const u = unknown.get(key) ?? { node: label, offset: node.offset, graph: graph.path, version, count: 0 };
-        unknown.set(key, u);
+        let u = unknown.get(key);
+        if (!u) unknown.set(key, (u = { node: nodeLabel(node, index), offset: node.offset, graph: graph.path, version, count: 0 }));
         u.count++;
       }
     });

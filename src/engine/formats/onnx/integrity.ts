@@ -35,13 +35,6 @@ export function freeNames(graph: OnnxGraph, memo = new Map<OnnxGraph, Set<string
   return free;
 }
 
-/** Everything a node reads: its inputs and what its subgraphs read from outside. */
-export function nodeReads(node: OnnxNode, memo: Map<OnnxGraph, Set<string>>): string[] {
-  const reads = node.inputs.filter(Boolean);
-  for (const a of node.attributes) for (const g of a.graphs) reads.push(...freeNames(g, memo));
-  return reads;
-}
-
 export function checkIntegrity(entries: GraphEntry[], notes: Notes): void {
   const memo = new Map<OnnxGraph, Set<string>>();
   const defined = new Map<OnnxGraph, Set<string>>();
@@ -58,71 +51,91 @@ export function checkIntegrity(entries: GraphEntry[], notes: Notes): void {
   }
 }
 
+// Who defines a value: a node index, or one of these.
+const BY_INPUT = -1;
+const BY_INITIALIZER = -2;
+const BY_SPARSE = -3;
+
+/** Calls `visit` for every value a node reads: its inputs, then what its subgraphs read from outside. */
+function forEachRead(node: OnnxNode, memo: Map<OnnxGraph, Set<string>>, visit: (name: string) => void): void {
+  for (const i of node.inputs) if (i) visit(i);
+  for (const a of node.attributes) for (const g of a.graphs) for (const n of freeNames(g, memo)) visit(n);
+}
+
 function checkGraph(entry: GraphEntry, outer: { has(name: string): boolean }, memo: Map<OnnxGraph, Set<string>>, notes: Notes): void {
   const { graph } = entry;
-  const producers = new Map<string, string>(); // value → what defines it
-  const define = (name: string, by: string, offset: number) => {
+  const who = (by: number) => (by === BY_INPUT ? 'a graph input' : by === BY_INITIALIZER ? 'an initializer' : by === BY_SPARSE ? 'a sparse initializer' : `node ${nodeLabel(graph.nodes[by]!, by)}`);
+  const producers = new Map<string, number>(); // value → who defines it first
+  const define = (name: string, by: number, offset: number) => {
     if (!name) return;
     const before = producers.get(name);
-    if (before !== undefined) {
-      notes.add('onnx.duplicate-output', `value ${JSON.stringify(name)} in ${graph.path} is defined twice, by ${before} and by ${by}: which one a reader sees depends on the runtime`, { node: by, offset }, { graph: graph.path, value: name, first: before, second: by });
-    } else producers.set(name, by);
+    if (before === undefined) {
+      producers.set(name, by);
+      return;
+    }
+    const [first, second] = [who(before), who(by)];
+    notes.add('onnx.duplicate-output', `value ${JSON.stringify(name)} in ${graph.path} is defined twice, by ${first} and by ${second}: which one a reader sees depends on the runtime`, { ...(by >= 0 ? { node: nodeLabel(graph.nodes[by]!, by) } : {}), offset }, { graph: graph.path, value: name, first, second });
   };
-  const inputNames = new Set<string>();
-  for (const v of graph.inputs) {
-    if (inputNames.has(v.name)) define(v.name, 'a graph input', graph.offset);
-    inputNames.add(v.name);
-    producers.set(v.name, 'a graph input');
-  }
-  const initializerNames = new Set<string>();
+  for (const v of graph.inputs) define(v.name, BY_INPUT, graph.offset);
+  const initializers = new Set<string>();
   for (const t of graph.initializers) {
     // An initializer may share its name with a graph input: it is then the input's default value.
-    if (initializerNames.has(t.name)) define(t.name, 'an initializer', t.offset);
-    else if (!inputNames.has(t.name)) define(t.name, 'an initializer', t.offset);
-    initializerNames.add(t.name);
+    if (initializers.has(t.name) || producers.get(t.name) !== BY_INPUT) define(t.name, BY_INITIALIZER, t.offset);
+    initializers.add(t.name);
   }
-  for (const s of graph.sparseInitializers) if (s.values) define(s.values.name, 'a sparse initializer', s.offset);
+  for (const sparse of graph.sparseInitializers) if (sparse.values) define(sparse.values.name, BY_SPARSE, sparse.offset);
   graph.nodes.forEach((node, index) => {
-    for (const o of node.outputs) define(o, `node ${nodeLabel(node, index)}`, node.offset);
+    for (const o of node.outputs) define(o, index, node.offset);
   });
 
   const undefinedValue = (name: string, reader: string, offset: number, node?: string) =>
     notes.add('onnx.undefined-value', `${reader} in ${graph.path} reads ${JSON.stringify(name)}, which nothing produces: the model cannot run as written`, { ...(node ? { node } : {}), offset }, { graph: graph.path, value: name });
+  // One pass over what nodes read: undefined values reported, edges between nodes kept for the cycle check.
+  const edgeFrom: number[] = [];
+  const edgeTo: number[] = [];
   graph.nodes.forEach((node, index) => {
-    const label = nodeLabel(node, index);
-    for (const name of nodeReads(node, memo)) {
-      if (!producers.has(name) && !outer.has(name)) undefinedValue(name, `node ${label}`, node.offset, label);
-    }
+    forEachRead(node, memo, (name) => {
+      const p = producers.get(name);
+      if (p !== undefined) {
+        if (p >= 0) {
+          edgeFrom.push(p);
+          edgeTo.push(index);
+        }
+      } else if (!outer.has(name)) {
+        const label = nodeLabel(node, index);
+        undefinedValue(name, `node ${label}`, node.offset, label);
+      }
+    });
   });
   for (const o of graph.outputs) {
     if (o.name && !producers.has(o.name) && !outer.has(o.name)) undefinedValue(o.name, 'a graph output', graph.offset);
   }
-  checkCycles(graph, memo, notes);
+  checkCycles(graph, edgeFrom, edgeTo, notes);
 }
 
 /** Kahn's algorithm over the nodes of one graph; what is left over sits on a cycle (or after one). */
-function checkCycles(graph: OnnxGraph, memo: Map<OnnxGraph, Set<string>>, notes: Notes): void {
-  const producer = new Map<string, number>();
-  graph.nodes.forEach((node, i) => node.outputs.forEach((o) => o && !producer.has(o) && producer.set(o, i)));
-  const waiting = new Int32Array(graph.nodes.length);
-  const consumers: number[][] = graph.nodes.map(() => []);
-  graph.nodes.forEach((node, i) => {
-    for (const name of new Set(nodeReads(node, memo))) {
-      const p = producer.get(name);
-      if (p === undefined) continue;
-      waiting[i]!++;
-      consumers[p]!.push(i);
-    }
-  });
+function checkCycles(graph: OnnxGraph, edgeFrom: number[], edgeTo: number[], notes: Notes): void {
+  const n = graph.nodes.length;
+  // Edges producer → consumer in compressed rows.
+  const waiting = new Int32Array(n);
+  const rowStart = new Int32Array(n + 1);
+  for (let e = 0; e < edgeFrom.length; e++) {
+    waiting[edgeTo[e]!]!++;
+    rowStart[edgeFrom[e]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) rowStart[i + 1]! += rowStart[i]!;
+  const consumers = new Int32Array(edgeFrom.length);
+  const filled = rowStart.slice(0, n);
+  for (let e = 0; e < edgeFrom.length; e++) consumers[filled[edgeFrom[e]!]!++] = edgeTo[e]!;
   const ready: number[] = [];
-  waiting.forEach((w, i) => w === 0 && ready.push(i));
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) ready.push(i);
   let done = 0;
   while (ready.length) {
     const i = ready.pop()!;
     done++;
-    for (const c of consumers[i]!) if (--waiting[c]! === 0) ready.push(c);
+    for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) if (--waiting[consumers[e]!]! === 0) ready.push(consumers[e]!);
   }
-  if (done === graph.nodes.length) return;
+  if (done === n) return;
   const stuck = graph.nodes.flatMap((node, i) => (waiting[i]! > 0 ? [nodeLabel(node, i)] : []));
   const first = graph.nodes.find((_, i) => waiting[i]! > 0)!;
   notes.add('onnx.cycle', `${stuck.length} nodes of ${graph.path} depend on each other in a cycle (or on a node that does): ${stuck.slice(0, 8).join(', ')}${stuck.length > 8 ? ', …' : ''}`, { node: stuck[0]!, offset: first.offset }, { graph: graph.path, nodes: stuck.slice(0, 20), count: stuck.length });

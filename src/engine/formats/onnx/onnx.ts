@@ -8,10 +8,10 @@ import type { AnalysisContext, FormatDriver } from '../driver.js';
 import { describeModel } from './content.js';
 import { checkOperators, type DomainUse } from './domains.js';
 import { checkExternalData } from './external-data.js';
-import { collectGraphs } from './graphs.js';
+import { collectGraphs, type GraphEntry } from './graphs.js';
 import { checkFunctionRecursion, checkIntegrity } from './integrity.js';
 import { MAX_SUBGRAPH_DEPTH, MAX_UNKNOWN_LISTED } from './limits.js';
-import type { OnnxModel } from './model.js';
+import type { OnnxModel, OnnxSparseTensor } from './model.js';
 import { Notes } from './notes.js';
 import { checkTensors } from './tensors.js';
 import { checkInputTriggers } from './triggers.js';
@@ -75,6 +75,16 @@ export const onnx: FormatDriver = {
   analyse: analyseOnnx,
 };
 
+/** Every sparse tensor: sparse initializers and sparse attribute values. */
+function sparseTensors(entries: GraphEntry[]): OnnxSparseTensor[] {
+  const out: OnnxSparseTensor[] = [];
+  for (const { graph } of entries) {
+    out.push(...graph.sparseInitializers);
+    for (const node of graph.nodes) for (const a of node.attributes) out.push(...a.sparseTensors);
+  }
+  return out;
+}
+
 async function analyseOnnx(ctx: AnalysisContext): Promise<'complete'> {
   const notes = new Notes(ctx.findings);
   let model!: OnnxModel;
@@ -94,7 +104,7 @@ async function analyseOnnx(ctx: AnalysisContext): Promise<'complete'> {
     domains = checkOperators(entries, model.functions, notes, !failure);
     if (!failure) {
       // Whole-graph checks only on a whole graph: a cut one would miss producers.
-      checkTensors(model, entries.flatMap((e) => [...e.graph.sparseInitializers, ...e.graph.nodes.flatMap((n) => n.attributes.flatMap((a) => a.sparseTensors))]), notes);
+      checkTensors(model, sparseTensors(entries), notes);
       checkIntegrity(entries, notes);
       checkFunctionRecursion(model.functions, notes);
       checkInputTriggers(entries.find((e) => e.graph.kind === 'graph'), model.functions, notes);

@@ -37,19 +37,17 @@ const CONDITION_OPS = new Set([
 /** Longest node path listed as evidence. */
 const MAX_PATH = 40;
 
-interface Step {
-  /** The node that set the flag, as people read it: `Equal_3 (Equal)`. */
-  node: string;
-  /** The value it came from, and where to look it up. */
-  from: string;
-  scope: Scope;
-}
-
+/** Where a flag came from: the node that set it (by index in its graph) and the value it read. */
 interface Taint {
   flags: number;
-  /** How the value got V and T (absent for a model input, which is where V starts). */
-  value?: Step;
-  condition?: Step;
+  /** The producing node; absent for a model or function input, where V starts. */
+  graph?: OnnxGraph;
+  index: number;
+  /** The value V came from and the value T came from, with the scopes to look them up in. */
+  valueFrom?: string;
+  valueScope?: Scope;
+  conditionFrom?: string;
+  conditionScope?: Scope;
   /** For a model input or a function input: what it is. */
   origin?: string;
 }
@@ -67,6 +65,8 @@ class Scope {
   }
 }
 
+const describeNode = (graph: OnnxGraph, index: number) => `${nodeLabel(graph.nodes[index]!, index)} (${graph.nodes[index]!.opType})`;
+
 /** A reduction over every axis: no axes attribute, no axes input, and not told to do nothing when axes are empty. */
 function reducesAllAxes(node: OnnxNode): boolean {
   if (!REDUCTIONS.has(node.opType)) return false;
@@ -80,7 +80,7 @@ export function checkInputTriggers(main: GraphEntry | undefined, functions: Onnx
   const scope = new Scope(null);
   const initializers = new Set(main.graph.initializers.map((t) => t.name));
   for (const input of main.graph.inputs) {
-    if (!initializers.has(input.name)) scope.taints.set(input.name, { flags: V, origin: `model input ${JSON.stringify(input.name)}` });
+    if (!initializers.has(input.name)) scope.taints.set(input.name, { flags: V, index: -1, origin: `model input ${JSON.stringify(input.name)}` });
   }
   run.graph(main.graph, scope);
 }
@@ -95,61 +95,75 @@ class TriggerRun {
   }
 
   graph(graph: OnnxGraph, scope: Scope): void {
-    graph.nodes.forEach((node, index) => this.node(graph, node, nodeLabel(node, index), scope));
+    for (let index = 0; index < graph.nodes.length; index++) this.node(graph, index, scope);
   }
 
-  private node(graph: OnnxGraph, node: OnnxNode, label: string, scope: Scope): void {
-    const name = `${label} (${node.opType})`;
-    const reads = node.inputs.filter(Boolean);
-    for (const a of node.attributes) for (const g of a.graphs) reads.push(...freeNames(g, this.freeMemo));
+  private node(graph: OnnxGraph, index: number, scope: Scope): void {
+    const node = graph.nodes[index]!;
     let flags = 0;
-    let valueFrom: { from: string; scope: Scope } | undefined;
-    let conditionFrom: { from: string; scope: Scope } | undefined;
-    for (const r of reads) {
-      const t = scope.get(r);
-      if (!t) continue;
+    let valueFrom: string | undefined;
+    let conditionFrom: string | undefined;
+    let valueScope: Scope | undefined;
+    let conditionScope: Scope | undefined;
+    const read = (name: string, where: Scope) => {
+      const t = where.get(name);
+      if (!t) return;
       flags |= t.flags;
-      if (t.flags & V) valueFrom ??= { from: r, scope };
-      if (t.flags & T) conditionFrom ??= { from: r, scope };
+      if (t.flags & V && valueFrom === undefined) [valueFrom, valueScope] = [name, where];
+      if (t.flags & T && conditionFrom === undefined) [conditionFrom, conditionScope] = [name, where];
+    };
+    for (const input of node.inputs) if (input) read(input, scope);
+    let subgraphs = false;
+    for (const a of node.attributes) {
+      for (const g of a.graphs) {
+        subgraphs = true;
+        for (const name of freeNames(g, this.freeMemo)) read(name, scope);
+      }
     }
 
     // Sinks first: they judge the condition as it arrives.
     const cond = node.inputs[0] ? scope.get(node.inputs[0]) : undefined;
     if (cond && cond.flags & T && (node.opType === 'If' || (node.opType === 'Where' && cond.flags & R))) {
-      this.report(graph, node, label, name, node.inputs[0]!, scope);
+      this.report(graph, index, node.inputs[0]!, scope);
     }
 
     const fn = this.byKey.get(`${canonicalDomain(node.domain)}\u0000${node.opType}`);
     if (fn) this.call(fn, node, scope);
 
     let out = 0;
+    const compares = COMPARISONS.has(node.opType) && (flags & V) !== 0;
     if (!SHAPE_ONLY.has(node.opType)) {
       out = flags & V;
-      if (fn || CONDITION_OPS.has(node.opType) || COMPARISONS.has(node.opType) || node.attributes.some((a) => a.graphs.length)) out |= flags & (T | R);
-      if (COMPARISONS.has(node.opType) && flags & V) out |= T;
+      if (fn || subgraphs || CONDITION_OPS.has(node.opType) || COMPARISONS.has(node.opType)) out |= flags & (T | R);
+      if (compares) out |= T;
       if (reducesAllAxes(node) && flags & (V | T)) out |= R;
     }
     // Subgraphs see this graph's taints; what they compute leaves through the node's outputs.
-    for (const a of node.attributes) {
-      for (const g of a.graphs) {
-        const inner = new Scope(scope);
-        this.graph(g, inner);
-        for (const o of g.outputs) {
-          const t = inner.get(o.name);
-          if (t) {
+    if (subgraphs) {
+      for (const a of node.attributes) {
+        for (const g of a.graphs) {
+          const inner = new Scope(scope);
+          this.graph(g, inner);
+          for (const o of g.outputs) {
+            const t = inner.get(o.name);
+            if (!t) continue;
             out |= t.flags & (V | T | R);
-            if (t.flags & V) valueFrom ??= { from: o.name, scope: inner };
-            if (t.flags & T) conditionFrom ??= { from: o.name, scope: inner };
+            if (t.flags & V && valueFrom === undefined) [valueFrom, valueScope] = [o.name, inner];
+            if (t.flags & T && conditionFrom === undefined) [conditionFrom, conditionScope] = [o.name, inner];
           }
         }
       }
     }
     if (!out) return;
-    const step = (from: { from: string; scope: Scope } | undefined): Step | undefined => (from ? { node: name, ...from } : undefined);
+    // A comparison starts a condition: it comes from the value compared.
+    if (compares) [conditionFrom, conditionScope] = [valueFrom, valueScope];
     for (const o of node.outputs) {
       if (!o) continue;
-      const conditionStep = COMPARISONS.has(node.opType) && flags & V ? step(valueFrom) : step(conditionFrom);
-      scope.taints.set(o, { flags: out, ...(out & V ? { value: step(valueFrom) } : {}), ...(out & T ? { condition: conditionStep } : {}) });
+      scope.taints.set(o, {
+        flags: out, graph, index,
+        ...(out & V ? { valueFrom, valueScope } : {}),
+        ...(out & T ? { conditionFrom, conditionScope } : {}),
+      });
     }
   }
 
@@ -162,40 +176,48 @@ class TriggerRun {
     if (this.analysed.has(key)) return;
     this.analysed.add(key);
     const inner = new Scope(null);
-    formal.forEach((name, i) => flags[i] && inner.taints.set(name, { flags: flags[i]!, origin: `input ${JSON.stringify(name)} of function ${fn.domain}.${fn.name}` }));
+    formal.forEach((name, i) => flags[i] && inner.taints.set(name, { flags: flags[i]!, index: -1, origin: `input ${JSON.stringify(name)} of function ${fn.domain}.${fn.name}` }));
     this.graph(fn.body, inner);
   }
 
-  private report(graph: OnnxGraph, node: OnnxNode, label: string, name: string, condition: string, scope: Scope): void {
-    const path: string[] = [name];
+  private report(graph: OnnxGraph, index: number, condition: string, scope: Scope): void {
+    const sink = describeNode(graph, index);
+    const label = nodeLabel(graph.nodes[index]!, index);
+    const path: string[] = [sink];
     let comparison = '';
     let input = '';
     // Back along the condition to the comparison, then along the values to the input.
-    let current: { name: string; scope: Scope } | undefined = { name: condition, scope };
+    let name: string | undefined = condition;
+    let where: Scope | undefined = scope;
     let following: 'condition' | 'value' = 'condition';
-    while (current && path.length < MAX_PATH) {
-      const t: Taint | undefined = current.scope.get(current.name);
+    while (name !== undefined && where && path.length < MAX_PATH) {
+      const t: Taint | undefined = where.get(name);
       if (!t) break;
-      const step: Step | undefined = following === 'condition' ? t.condition : t.value;
-      if (!step) {
-        input = t.origin ?? current.name;
+      if (!t.graph) {
+        input = t.origin ?? name;
         path.push(input);
         break;
       }
-      path.push(step.node);
-      if (following === 'condition' && !t.condition?.scope.get(step.from)?.condition) {
-        comparison = step.node;
-        following = 'value';
+      const step = describeNode(t.graph, t.index);
+      path.push(step);
+      if (following === 'condition') {
+        // T starts at the comparison whose input had none
+        const from: Taint | undefined = t.conditionFrom !== undefined ? t.conditionScope?.get(t.conditionFrom) : undefined;
+        if (!from || !(from.flags & T)) {
+          comparison = step;
+          following = 'value';
+        }
       }
-      current = { name: step.from, scope: step.scope };
+      [name, where] = following === 'condition' ? [t.conditionFrom, t.conditionScope] : [t.valueFrom, t.valueScope];
     }
     path.reverse();
+    const node = graph.nodes[index]!;
     const kind = node.opType === 'If' ? 'which branch the If runs' : 'what the Where selects, for the whole input at once';
     this.notes.add(
       'onnx.input-triggered-branch',
       `${input || 'a model input'} reaches the comparison ${comparison || '?'}, whose result decides ${kind} at ${label} in ${graph.path}: a pattern in the input can switch the model's output (path: ${path.join(' → ')})`,
       { node: label, offset: node.offset },
-      { graph: graph.path, path, input, comparison, sink: name },
+      { graph: graph.path, path, input, comparison, sink },
     );
   }
 }
