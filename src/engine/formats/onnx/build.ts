@@ -3,7 +3,7 @@
 import { LimitError } from '../../errors.js';
 import { MAX_GRAPH_ENTRIES, MAX_NODES, MAX_RANK, MAX_UNKNOWN_LISTED } from './limits.js';
 import type {
-  OnnxAttribute, OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxOpset, OnnxSparseTensor, OnnxTensor, OnnxType, OnnxValueInfo,
+  OnnxAttribute, OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxOpset, OnnxSparseTensor, OnnxTensor, OnnxType, OnnxValueInfo, SkippedGraph,
 } from './model.js';
 import { Bulk, Ev, MESSAGE_NAMES, Msg } from './wire.js';
 
@@ -109,7 +109,7 @@ export class ModelBuilder {
         }
         case Ev.Bulk: this.bulk(fieldWord % 2 ** 32, Math.floor(fieldWord / 2 ** 32), a, b, c); break;
         case Ev.Unknown: this.unknown(fieldWord, a, offset, a === 2 ? c : 0); break;
-        case Ev.DepthSkip: this.model.skippedGraphs.push({ offset, length: b, depth: c, path: this.where() }); break;
+        case Ev.DepthSkip: this.model.skippedGraphs.push({ offset, length: b, depth: c, owner: this.owner() }); break;
       }
     }
   }
@@ -118,11 +118,14 @@ export class ModelBuilder {
     return this.stack[this.stack.length - 1]!;
   }
 
-  /** A rough location for skipped graphs; exact paths are assigned after the walk. */
-  private where(): string {
-    const node = [...this.stack].reverse().find((f) => f.type === Msg.Node)?.obj as OnnxNode | undefined;
-    const attr = [...this.stack].reverse().find((f) => f.type === Msg.Attribute)?.obj as OnnxAttribute | undefined;
-    return node ? `${node.name || node.opType || 'node'}.${attr?.name ?? '?'}` : 'graph';
+  /** The innermost open graph, node and attribute: where a skipped graph sits. */
+  private owner(): SkippedGraph['owner'] {
+    const innermost = <T>(type: number) => {
+      for (let i = this.stack.length - 1; i >= 0; i--) if (this.stack[i]!.type === type) return this.stack[i]!.obj as T;
+      return null;
+    };
+    const fn = innermost<OnnxFunction>(Msg.Function);
+    return { graph: innermost<OnnxGraph>(Msg.Graph) ?? fn?.body ?? null, node: innermost<OnnxNode>(Msg.Node), attribute: innermost<OnnxAttribute>(Msg.Attribute) };
   }
 
   private entry(): void {

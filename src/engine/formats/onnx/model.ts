@@ -131,7 +131,8 @@ export interface SkippedGraph {
   offset: number;
   length: number;
   depth: number;
-  path: string;
+  /** The attribute it is the value of, and the node and graph holding that. */
+  owner: { graph: OnnxGraph | null; node: OnnxNode | null; attribute: OnnxAttribute | null };
 }
 
 export interface OnnxModel {

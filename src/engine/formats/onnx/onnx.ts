@@ -8,7 +8,7 @@ import type { AnalysisContext, FormatDriver } from '../driver.js';
 import { describeModel } from './content.js';
 import { checkOperators, type DomainUse } from './domains.js';
 import { checkExternalData } from './external-data.js';
-import { collectGraphs, type GraphEntry } from './graphs.js';
+import { collectGraphs, nodeLabel, type GraphEntry } from './graphs.js';
 import { checkFunctionRecursion, checkIntegrity } from './integrity.js';
 import { MAX_SUBGRAPH_DEPTH, MAX_UNKNOWN_LISTED } from './limits.js';
 import type { OnnxModel, OnnxSparseTensor } from './model.js';
@@ -110,7 +110,9 @@ async function analyseOnnx(ctx: AnalysisContext): Promise<'complete'> {
       checkInputTriggers(entries.find((e) => e.graph.kind === 'graph'), model.functions, notes);
     }
     for (const skipped of model.skippedGraphs) {
-      notes.add('scan.limit-reached', `a graph nested ${skipped.depth} levels deep at offset ${skipped.offset} (${skipped.path}) is past MAX_SUBGRAPH_DEPTH (${MAX_SUBGRAPH_DEPTH}): its ${skipped.length} bytes were skipped unread`, { offset: skipped.offset, length: skipped.length }, { limit: 'MAX_SUBGRAPH_DEPTH', value: skipped.depth });
+      const { graph, node, attribute } = skipped.owner;
+      const at = graph && node ? `${graph.path}/${nodeLabel(node, graph.nodes.indexOf(node))}.${attribute?.name || '?'}` : 'a graph';
+      notes.add('scan.limit-reached', `a graph nested ${skipped.depth} levels deep at offset ${skipped.offset} (${at}) is past MAX_SUBGRAPH_DEPTH (${MAX_SUBGRAPH_DEPTH}): its ${skipped.length} bytes were skipped unread`, { offset: skipped.offset, length: skipped.length }, { limit: 'MAX_SUBGRAPH_DEPTH', value: skipped.depth });
     }
     if (model.unknownFieldCount) {
       const listed = model.unknownFields.slice(0, MAX_UNKNOWN_LISTED).map((f) => `${MESSAGE_NAMES[f.message] ?? '?'} field ${f.field}`);
