@@ -3,7 +3,7 @@
 // data encodings, external data sizes, and damage after a finding.
 import { describe, expect, it } from 'vitest';
 import {
-  MAX_EXTERNAL_FILES, MAX_FINDINGS_PER_RULE, MAX_GRAPH_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_NODES, MAX_RANK,
+  MAX_EXTERNAL_FILES, MAX_FINDINGS_PER_RULE, MAX_GRAPH_ENTRIES, MAX_LISTED_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_NODES, MAX_RANK,
   MAX_STRING_BYTES, MAX_TEXT_SHOWN, MAX_UNKNOWN_LISTED,
 } from '../src/engine/formats/onnx/limits.js';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
@@ -11,7 +11,7 @@ import type { Finding, Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, NO_SIBLINGS, type Siblings } from '../src/engine/siblings.js';
 import { concat, validateReport, wasm } from './helpers.js';
-import { externalTensor, f32, FLOAT, INT64, key, ld, matmulGraph, model, node, rawTensor, valueInfo, varint, vint } from './onnx-builder.js';
+import { domainNode, externalTensor, f32, FLOAT, INT64, key, ld, matmulGraph, model, node, rawTensor, valueInfo, varint, vint } from './onnx-builder.js';
 
 async function scan(bytes: Uint8Array, siblings: Siblings = NO_SIBLINGS): Promise<Report> {
   const r = await scanSource(new MemoryByteSource(bytes, 'test.onnx'), { wasm: await wasm(), siblings });
@@ -40,9 +40,24 @@ describe('ONNX limits', () => {
     expect(r.verdict).toBe('suspicious');
   }, 30_000);
 
-  it(`stops past MAX_GRAPH_ENTRIES (${MAX_GRAPH_ENTRIES}) tensors, value infos and attributes`, async () => {
+  it(`stops past MAX_GRAPH_ENTRIES (${MAX_GRAPH_ENTRIES}) tensors, value infos, attributes, opsets, metadata entries and functions`, async () => {
     const r = await scan(model([repeat(MAX_GRAPH_ENTRIES + 1, ld(13))]));
     expect(limit(r).evidence).toEqual({ limit: 'MAX_GRAPH_ENTRIES', value: MAX_GRAPH_ENTRIES + 1 });
+    // metadata entries count too (they follow the graph: half and half)
+    const half = MAX_GRAPH_ENTRIES / 2;
+    const mixed = await scan(model([repeat(half, ld(13))], [['', 17]], repeat(half + 1, ld(14, ld(1, 'k'), ld(2, 'v')))));
+    expect(limit(mixed).evidence).toEqual({ limit: 'MAX_GRAPH_ENTRIES', value: MAX_GRAPH_ENTRIES + 1 });
+  }, 60_000);
+
+  it(`lists MAX_LISTED_ENTRIES (${MAX_LISTED_ENTRIES}) subgraphs, metadata entries, op types … and counts the rest`, async () => {
+    const n = MAX_LISTED_ENTRIES + 1;
+    const ifs = Array.from({ length: n }, (_, i) => node('If', ['c'], [`o${i}`], '', concat(ld(1, 'then_branch'), vint(20, 5), ld(6))));
+    const ops = Array.from({ length: n }, (_, i) => domainNode('lib.ops', `Op${i}`, ['c'], [`p${i}`]));
+    const r = await scan(model([...ifs, ...ops, valueInfo(11, 'c', [], 9)], [['', 17], ['lib.ops', 1]], repeat(n, ld(14, ld(1, 'k'), ld(2, 'v')))));
+    expect(r.content.subgraphs as unknown[]).toHaveLength(MAX_LISTED_ENTRIES);
+    expect(r.content.metadata as unknown[]).toHaveLength(MAX_LISTED_ENTRIES);
+    expect(Object.keys(r.content.ops as object)).toHaveLength(MAX_LISTED_ENTRIES);
+    expect(r.content).toMatchObject({ subgraphsTotal: n, metadataTotal: n, opsTotal: n + 1 });
   }, 30_000);
 
   it(`does not size a tensor with more than MAX_RANK (${MAX_RANK}) dims, unpacked or packed`, async () => {

@@ -130,7 +130,7 @@ export class ModelBuilder {
 
   private entry(): void {
     if (++this.entries > MAX_GRAPH_ENTRIES) {
-      throw new LimitError('MAX_GRAPH_ENTRIES', this.entries, `the model holds more than ${MAX_GRAPH_ENTRIES} tensors, value infos and attributes (MAX_GRAPH_ENTRIES); the rest was not read`);
+      throw new LimitError('MAX_GRAPH_ENTRIES', this.entries, `the model holds more than ${MAX_GRAPH_ENTRIES} tensors, value infos, attributes, opsets, metadata entries and functions (MAX_GRAPH_ENTRIES); the rest was not read`);
     }
   }
 
@@ -232,6 +232,7 @@ export class ModelBuilder {
         frame = { type, obj: { value: null } };
         break;
       case Msg.Opset: {
+        this.entry();
         const opset: OnnxOpset = { domain: '', version: 0 };
         if (parent.type === Msg.Model) this.model.opsets.push(opset);
         else if (parent.type === Msg.Function) ((parent.obj as OnnxFunction).body.opsets ??= []).push(opset);
@@ -239,10 +240,12 @@ export class ModelBuilder {
         break;
       }
       case Msg.Entry: {
+        this.entry();
         frame = { type, obj: { key: '', value: '', field } };
         break;
       }
       case Msg.Function: {
+        this.entry();
         const fn: OnnxFunction = { name: '', domain: '', overload: '', attributes: [], body: emptyGraph('function', offset, 0), docString: '' };
         this.model.functions.push(fn);
         frame = { type, obj: fn };
@@ -409,6 +412,7 @@ export class ModelBuilder {
         break;
       }
       case Msg.Function: {
+        this.entry();
         const fn = frame.obj as OnnxFunction;
         switch (field) {
           case 1: fn.name = text; break;

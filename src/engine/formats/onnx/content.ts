@@ -6,7 +6,7 @@ import type { DomainUse } from './domains.js';
 import { dtypeName } from './dtypes.js';
 import type { ExternalFileSummary } from './external-data.js';
 import { nodeLabel, type GraphEntry } from './graphs.js';
-import { MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_TEXT_SHOWN } from './limits.js';
+import { MAX_LISTED_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_TEXT_SHOWN } from './limits.js';
 import type { OnnxGraph, OnnxModel, OnnxTensor, OnnxType, OnnxValueInfo } from './model.js';
 import { DATA_FIELD_NAMES } from './dtypes.js';
 import { elementCount, expectedBytes } from './tensors.js';
@@ -78,8 +78,8 @@ export function describeModel(content: Record<string, unknown>, model: OnnxModel
     modelVersion: model.modelVersion,
     docString: cut(model.docString),
   };
-  content.opsets = model.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version }));
-  content.metadata = model.metadata.map(([key, value]) => ({ key: cut(key), value: cut(value) }));
+  content.opsets = listed(content, 'opsets', model.opsets, (o) => ({ domain: o.domain || 'ai.onnx', version: o.version }));
+  content.metadata = listed(content, 'metadata', model.metadata, ([key, value]) => ({ key: cut(key), value: cut(value) }));
 
   // The tensor table: initializers of every graph, sparse ones by their values.
   const rows: OnnxTensorRow[] = [];
@@ -120,11 +120,10 @@ export function describeModel(content: Record<string, unknown>, model: OnnxModel
       layout: layout(main),
     };
   }
-  content.subgraphs = entries
-    .filter((e) => e.graph.kind === 'subgraph')
-    .slice(0, MAX_LISTED_TENSORS)
-    .map(({ graph, owner }) => ({ path: graph.path, depth: graph.depth, op: owner?.node.opType ?? '', nodes: graph.nodes.length, inputs: signature(graph.inputs), outputs: signature(graph.outputs) }));
-  content.functions = model.functions.map((f) => ({
+  content.subgraphs = listed(content, 'subgraphs', entries.filter((e) => e.graph.kind === 'subgraph'), ({ graph, owner }) => ({
+    path: graph.path, depth: graph.depth, op: owner?.node.opType ?? '', nodes: graph.nodes.length, inputs: signature(graph.inputs), outputs: signature(graph.outputs),
+  }));
+  content.functions = listed(content, 'functions', model.functions, (f) => ({
     domain: f.domain,
     name: f.name,
     inputs: f.body.inputs.map((v) => v.name),
@@ -135,16 +134,21 @@ export function describeModel(content: Record<string, unknown>, model: OnnxModel
     docString: cut(f.docString),
   }));
   if (domains) {
-    content.ops = Object.fromEntries(
-      domains.flatMap((d) => Object.entries(d.ops).map(([op, n]) => [d.domain === 'ai.onnx' ? op : `${d.domain}.${op}`, n] as const)).sort((a, b) => b[1] - a[1]),
-    );
-    content.domains = domains.map((d) => ({ domain: d.domain, kind: d.kind, nodes: d.nodes }));
+    const ops = domains.flatMap((d) => Object.entries(d.ops).map(([op, n]) => [d.domain === 'ai.onnx' ? op : `${d.domain}.${op}`, n] as const)).sort((a, b) => b[1] - a[1]);
+    content.ops = Object.fromEntries(listed(content, 'ops', ops, (x) => x));
+    content.domains = listed(content, 'domains', domains, (d) => ({ domain: d.domain, kind: d.kind, nodes: d.nodes }));
   }
   content.nodesTotal = entries.reduce((n, e) => n + e.graph.nodes.length, 0);
   if (external.length) content.externalData = external;
   if (model.unknownFieldCount) {
     content.unknownFields = { count: model.unknownFieldCount, bytes: model.unknownFieldBytes, listed: model.unknownFields };
   }
+}
+
+/** The first MAX_LISTED_ENTRIES items, mapped; when there are more, `<key>Total` counts them all. */
+function listed<T, U>(content: Record<string, unknown>, key: string, items: readonly T[], map: (item: T) => U): U[] {
+  if (items.length > MAX_LISTED_ENTRIES) content[`${key}Total`] = items.length;
+  return items.slice(0, MAX_LISTED_ENTRIES).map(map);
 }
 
 /**

@@ -9,7 +9,7 @@ export const MAX_SUBGRAPH_DEPTH = 16;
 export const MAX_STRING_BYTES = 64 * 1024;
 /** Nodes kept over every graph and function; the largest real exports hold a few 10^5. Each costs memory. */
 export const MAX_NODES = 1_000_000;
-/** Tensors, value infos and attributes kept over the whole model; bounds memory like MAX_NODES. */
+/** Tensors, value infos, attributes, opsets, metadata entries and functions kept over the whole model; bounds memory like MAX_NODES. */
 export const MAX_GRAPH_ENTRIES = 2_000_000;
 /** Dimensions kept per tensor or shape; real tensors have at most 8 or so. Past it the tensor's size is not checked. */
 export const MAX_RANK = 64;
@@ -21,6 +21,8 @@ export const MAX_EXTERNAL_FILES = 4096;
 export const MAX_LISTED_NODES = 10_000;
 /** Rows of the tensor table. */
 export const MAX_LISTED_TENSORS = 100_000;
+/** Entries of the other lists (subgraphs, functions, opsets, metadata, op counts, domains). */
+export const MAX_LISTED_ENTRIES = 10_000;
 /** Findings of one rule; past it they are counted in a last finding of that rule. */
 export const MAX_FINDINGS_PER_RULE = 20;
 /** Characters of a doc string or metadata value shown in the report. */
