@@ -10,8 +10,8 @@ import { MAX_MESSAGE_DEPTH, MAX_STRING_BYTES, MAX_SUBGRAPH_DEPTH } from './limit
 import type { OnnxModel } from './model.js';
 import { MESSAGE_NAMES, WIRE_NAMES } from './wire.js';
 
-/** Window read after a jump: enough for the next few field headers and names. */
-const MIN_WINDOW = 64 * 1024;
+/** Window read after a skipped payload: the next tensor's header and name (a bias of a few KB is read through). */
+const MIN_WINDOW = 16 * 1024;
 
 /**
  * Walks the ModelProto in `source`. Throws MalformedError (with where the
