@@ -62,7 +62,8 @@ export const B_OPAQUE: i32 = 6;
 export const B_UNPACKED: i32 = 16;
 
 const EVENT_WORDS: i32 = 6;
-const EVENT_CAPACITY: i32 = 8192;
+/** Events per feed before a pause; 196 KB of static memory, so the module stays within its initial 32 pages next to main's JSON scanner. */
+const EVENT_CAPACITY: i32 = 4096;
 /** Room kept free at the top of each step: a packed list emits up to MAX_INTS_EMITTED events. */
 const EVENT_RESERVE: i32 = 320;
 /** Packed ints (dims, attribute ints) handed over one by one up to this count; longer lists are counted. */
