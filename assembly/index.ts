@@ -28,3 +28,10 @@ export {
   jsonScanTapePointer, jsonScanTapeCount, jsonScanTapeClear, jsonScanErrorReason, jsonScanErrorAt,
   jsonScanKeyStart, jsonScanKeyEnd, jsonScanCandidateStart, jsonScanCandidateEnd,
 } from "./json/scanner";
+
+// ONNX: the protobuf walker (assembly/onnx/walker.ts).
+export {
+  onnxWalkBegin, onnxWalkFeed, onnxWalkPosition, onnxWalkNeed, onnxWalkDepth,
+  onnxWalkErrorOffset, onnxWalkErrorField, onnxWalkErrorWire, onnxWalkErrorType,
+  onnxEventCount, onnxEventsPointer, onnxEventsClear,
+} from "./onnx/walker";

@@ -8,6 +8,7 @@
 #   torch zip    zipfile testzip (CRCs), 64-byte aligned data, torch.load(weights_only=True),
 #                data.pkl byte-identical to what torch.save writes for the loaded dict
 #   onnx         onnx.load + onnx.checker.check_model(full_check=True), re-serialises identically
+#                (big.onnx and big-graph.onnx)
 # Usage: bench/verify-generators.sh [--keep]   (--keep leaves the temp dir behind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,5 +106,16 @@ check("big.safetensors", safetensors)
 check("big-raw.pkl", pickle_raw)
 check("big-torch.pt", torch_zip)
 check("big.onnx", onnx_model)
+
+def onnx_graph():
+    import onnx
+    f = os.path.join(d, "big-graph.onnx")
+    raw = open(f, "rb").read()
+    m = onnx.load(f)
+    onnx.checker.check_model(m, full_check=True)
+    assert m.SerializeToString() == raw, "protobuf re-serialisation differs"
+    return f"onnx {onnx.__version__}: checker ok, {len(m.graph.node)} nodes, {len(m.graph.value_info)} value_infos, re-serialises identically"
+
+check("big-graph.onnx", onnx_graph)
 sys.exit(1 if failed else 0)
 PYEOF

@@ -245,6 +245,69 @@ export const RULES = {
     severity: 'info',
     title: 'An archive inside the archive; its members are scanned too, to a bounded depth.',
   },
+  ...{
+    // ONNX (src/engine/formats/onnx/)
+    'onnx.external-data-unsafe-path': {
+      severity: 'critical',
+      title: "An external data location that is absolute, climbs out with '..', names a drive, a UNC share or a URL, or holds a backslash or NUL: loading the model reads a file outside its folder. Never opened.",
+    },
+    'onnx.external-data-invalid': {
+      severity: 'high',
+      title: 'A tensor stored outside the file whose external_data has no usable location, or an offset or length that is not a non-negative integer: loaders fail on it.',
+    },
+    'onnx.external-data-missing': {
+      severity: 'high',
+      title: 'An external data file the model names is not beside it: the model cannot be loaded as shipped, and the missing part was not checked.',
+    },
+    'onnx.external-data-out-of-bounds': {
+      severity: 'high',
+      title: "A tensor's external offset and length run past the end of its external data file.",
+    },
+    'onnx.external-data-unchecked': {
+      severity: 'info',
+      title: 'External data in a subfolder of the model folder: allowed by ONNX, but not offered beside the model, so its bounds were not checked.',
+    },
+    'onnx.tensor-size-mismatch': {
+      severity: 'high',
+      title: 'The bytes or values a tensor stores differ from what its dims and data type need.',
+    },
+    'onnx.invalid-tensor': {
+      severity: 'high',
+      title: 'A tensor with a data type ONNX does not define, a negative dimension, more than 2^53 elements, values in two data fields, or a sparse tensor whose parts do not pair up.',
+    },
+    'onnx.undefined-value': {
+      severity: 'high',
+      title: 'A node input or graph output that nothing produces (no graph input, initializer, node or enclosing graph): the model cannot run as written.',
+    },
+    'onnx.duplicate-output': {
+      severity: 'high',
+      title: 'A value defined twice in one graph (two nodes, two initializers, a node and an input): which one a reader sees depends on the runtime.',
+    },
+    'onnx.cycle': {
+      severity: 'high',
+      title: 'Nodes that feed each other in a circle, or model-local functions that call themselves: runtimes refuse the graph or never finish inlining it.',
+    },
+    'onnx.unknown-op': {
+      severity: 'medium',
+      title: 'An operator that the ONNX domain it claims does not define at the imported opset version: conforming runtimes refuse it.',
+    },
+    'onnx.missing-opset': {
+      severity: 'medium',
+      title: 'Nodes use a domain the model does not import: the operator version they bind to is undefined.',
+    },
+    'onnx.custom-domain': {
+      severity: 'medium',
+      title: "Operators from a custom domain (not ONNX's own, not a well-known runtime's contrib ops): running them needs a native library whose code is not in the file.",
+    },
+    'onnx.input-triggered-branch': {
+      severity: 'medium',
+      title: "A model input reaches a comparison whose result decides an If, or a Where after a global reduction: a pattern in the input can switch the model's output (the shape of a graph backdoor).",
+    },
+    'onnx.unknown-fields': {
+      severity: 'low',
+      title: 'Protobuf fields the ONNX schema does not define: loaders keep them unread, so they can carry hidden data.',
+    },
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

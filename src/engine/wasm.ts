@@ -244,6 +244,30 @@ export class WeightlensWasm {
       key: () => ({ start: u32(e.jsonScanKeyStart()), end: u32(e.jsonScanKeyEnd()) }),
     };
   }
+
+  /**
+   * The ONNX protobuf walker (assembly/onnx/walker.ts) over a ModelProto of
+   * `size` bytes. One walk at a time per module instance.
+   */
+  onnxWalker(size: number, limits: OnnxWalkLimits): OnnxWalker {
+    const e = this.exports;
+    e.onnxWalkBegin(size, limits.maxMessageDepth, limits.maxSubgraphDepth, limits.maxString);
+    return {
+      feed: (windowStart, bytes) => {
+        this.load(bytes);
+        return e.onnxWalkFeed(windowStart, bytes.length) as OnnxWalkStatus;
+      },
+      drainEvents: () => {
+        const count = e.onnxEventCount();
+        const copy = new Float64Array(e.memory.buffer, e.onnxEventsPointer(), count * 6).slice();
+        e.onnxEventsClear();
+        return copy;
+      },
+      position: () => e.onnxWalkPosition(),
+      need: () => e.onnxWalkNeed(),
+      error: () => ({ offset: e.onnxWalkErrorOffset(), field: e.onnxWalkErrorField(), wire: e.onnxWalkErrorWire(), messageType: e.onnxWalkErrorType() }),
+    };
+  }
 }
 
 export interface Sha256 {
@@ -333,4 +357,55 @@ export interface PickleDisasm {
   lines(): { offset: number; opcode: number }[];
   position(): number;
   lastOpcode(): number;
+}
+
+// ---- ONNX walker (assembly/onnx/walker.ts) ----
+
+interface Exports {
+  onnxWalkBegin(size: number, maxMessageDepth: number, maxSubgraphDepth: number, maxString: number): void;
+  onnxWalkFeed(windowStart: number, length: number): number;
+  onnxWalkPosition(): number;
+  onnxWalkNeed(): number;
+  onnxWalkDepth(): number;
+  onnxWalkErrorOffset(): number;
+  onnxWalkErrorField(): number;
+  onnxWalkErrorWire(): number;
+  onnxWalkErrorType(): number;
+  onnxEventCount(): number;
+  onnxEventsPointer(): number;
+  onnxEventsClear(): void;
+}
+
+/** Mirrors the W_* constants in assembly/onnx/walker.ts. */
+export const OnnxWalkStatus = {
+  NeedMore: 0,
+  Done: 1,
+  Paused: 2,
+  BadVarint: -1,
+  BadWire: -2,
+  WrongWire: -3,
+  BadTag: -4,
+  PastParent: -5,
+  Truncated: -6,
+  Depth: -7,
+  BadPacked: -8,
+} as const;
+export type OnnxWalkStatus = (typeof OnnxWalkStatus)[keyof typeof OnnxWalkStatus];
+
+export interface OnnxWalkLimits {
+  maxMessageDepth: number;
+  maxSubgraphDepth: number;
+  /** Bytes of a string handed over; longer strings are cut (and the cut is reported by length). */
+  maxString: number;
+}
+
+export interface OnnxWalker {
+  /** Walks the window; strings in the events that follow are read from these same bytes. */
+  feed(windowStart: number, bytes: Uint8Array): OnnxWalkStatus;
+  /** Events since the last drain: six words each (see E_* in walker.ts). */
+  drainEvents(): Float64Array;
+  position(): number;
+  need(): number;
+  /** The failing field after an error status: its tag offset, field number, wire type and the message type holding it. */
+  error(): { offset: number; field: number; wire: number; messageType: number };
 }

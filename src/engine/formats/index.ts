@@ -8,7 +8,7 @@ import { compressedJoblib, compressedPickle, unreadableCompression } from './com
 import { gguf } from './gguf.js';
 import { hdf5 } from './hdf5.js';
 import { numpy } from './numpy/numpy.js';
-import { onnx } from './onnx.js';
+import { onnx } from './onnx/onnx.js';
 import { joblib, pickle } from './pickle.js';
 import { pytorchLegacy } from './pytorch-legacy.js';
 import { safetensors } from './safetensors/safetensors.js';

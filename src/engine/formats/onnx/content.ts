@@ -1,0 +1,179 @@
+// The ONNX part of the report (docs/report.md): model facts, the signature,
+// op counts, the tensor table with totals by dtype, subgraphs and functions,
+// and the main graph in a compact form a viewer can lay out. Bounded however
+// big the graph: lists stop at named budgets, counts cover everything.
+import type { DomainUse } from './domains.js';
+import { dtypeName } from './dtypes.js';
+import type { ExternalFileSummary } from './external-data.js';
+import { nodeLabel, type GraphEntry } from './graphs.js';
+import { MAX_LISTED_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_TEXT_SHOWN } from './limits.js';
+import type { OnnxGraph, OnnxModel, OnnxTensor, OnnxType, OnnxValueInfo } from './model.js';
+import { DATA_FIELD_NAMES } from './dtypes.js';
+import { elementCount, expectedBytes } from './tensors.js';
+
+export interface OnnxTensorRow {
+  name: string;
+  dtype: string;
+  shape: number[];
+  parameters: number;
+  bytes: number;
+  /** File offset of the values (raw_data or a typed field), or the offset inside `file` for external data; null when absent. */
+  offset: number | null;
+  /** Where the values are: `raw_data`, `float_data` …, `external`, or `none`. */
+  storage: string;
+  /** The external data file, for `external`. */
+  file?: string;
+  /** The graph holding it, when not the main graph. */
+  graph?: string;
+  sparse?: true;
+}
+
+const cut = (text: string) => (text.length > MAX_TEXT_SHOWN ? `${text.slice(0, MAX_TEXT_SHOWN)}…` : text);
+
+/** A type as people write it: `FLOAT[batch,2048]`, `seq(INT64[?])`, `map(STRING, FLOAT[])`. */
+export function typeText(type: OnnxType | null): string {
+  if (!type) return '?';
+  switch (type.kind) {
+    case 'tensor': case 'sparse_tensor': {
+      const shape = type.shape ? `[${type.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]` : '';
+      return `${type.kind === 'sparse_tensor' ? 'sparse ' : ''}${dtypeName(type.elemType)}${shape}`;
+    }
+    case 'sequence': case 'optional':
+      return `${type.kind === 'sequence' ? 'seq' : 'optional'}(${typeText(type.elem)})`;
+    case 'map':
+      return `map(${dtypeName(type.keyType)}, ${typeText(type.value)})`;
+    default:
+      return 'opaque';
+  }
+}
+
+const signature = (values: OnnxValueInfo[]) => values.map((v) => ({ name: v.name, type: typeText(v.type) }));
+
+function tensorRow(t: OnnxTensor, graph: OnnxGraph): OnnxTensorRow {
+  const parameters = elementCount(t) ?? 0;
+  const data = t.data[0];
+  const external = t.dataLocation === 1;
+  const location = t.external.find(([k]) => k === 'location')?.[1];
+  const offset = t.external.find(([k]) => k === 'offset')?.[1];
+  const length = t.external.find(([k]) => k === 'length')?.[1];
+  return {
+    name: t.name,
+    dtype: dtypeName(t.dataType),
+    shape: t.dims,
+    parameters,
+    bytes: external ? Number(length ?? expectedBytes(t) ?? 0) || 0 : (data?.bytes ?? 0),
+    offset: external ? Number(offset ?? 0) || 0 : (data?.offset ?? null),
+    storage: external ? 'external' : data ? (DATA_FIELD_NAMES[data.field] ?? `field ${data.field}`) : 'none',
+    ...(external && location !== undefined ? { file: location } : {}),
+    ...(graph.kind !== 'graph' ? { graph: graph.path } : {}),
+  };
+}
+
+export function describeModel(content: Record<string, unknown>, model: OnnxModel, entries: GraphEntry[], domains: DomainUse[] | null, external: ExternalFileSummary[]): void {
+  content.model = {
+    irVersion: model.irVersion,
+    producerName: model.producerName,
+    producerVersion: model.producerVersion,
+    domain: model.domain,
+    modelVersion: model.modelVersion,
+    docString: cut(model.docString),
+  };
+  content.opsets = listed(content, 'opsets', model.opsets, (o) => ({ domain: o.domain || 'ai.onnx', version: o.version }));
+  content.metadata = listed(content, 'metadata', model.metadata, ([key, value]) => ({ key: cut(key), value: cut(value) }));
+
+  // The tensor table: initializers of every graph, sparse ones by their values.
+  const rows: OnnxTensorRow[] = [];
+  const totals: Record<string, { tensors: number; parameters: number; bytes: number }> = {};
+  let tensors = 0;
+  let parameters = 0;
+  let bytes = 0;
+  const add = (row: OnnxTensorRow) => {
+    tensors++;
+    parameters += row.parameters;
+    bytes += row.bytes;
+    const total = (totals[row.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
+    total.tensors++;
+    total.parameters += row.parameters;
+    total.bytes += row.bytes;
+    if (rows.length < MAX_LISTED_TENSORS) rows.push(row);
+  };
+  for (const { graph } of entries) {
+    for (const t of graph.initializers) add(tensorRow(t, graph));
+    for (const s of graph.sparseInitializers) {
+      if (!s.values) continue;
+      const values = tensorRow(s.values, graph);
+      add({ ...values, shape: s.dims, bytes: values.bytes + (s.indices ? tensorRow(s.indices, graph).bytes : 0), sparse: true });
+    }
+  }
+  Object.assign(content, { tensors: rows, tensorsTotal: tensors, totals, parameters, bytes });
+
+  const main = entries.find((e) => e.graph.kind === 'graph')?.graph;
+  if (main) {
+    const initializers = new Set(main.initializers.map((t) => t.name));
+    content.graph = {
+      name: main.name,
+      docString: cut(main.docString),
+      inputs: signature(main.inputs.filter((v) => !initializers.has(v.name))),
+      outputs: signature(main.outputs),
+      nodes: main.nodes.length,
+      initializers: main.initializers.length,
+      layout: layout(main),
+    };
+  }
+  content.subgraphs = listed(content, 'subgraphs', entries.filter((e) => e.graph.kind === 'subgraph'), ({ graph, owner }) => ({
+    path: graph.path, depth: graph.depth, op: owner?.node.opType ?? '', nodes: graph.nodes.length, inputs: signature(graph.inputs), outputs: signature(graph.outputs),
+  }));
+  content.functions = listed(content, 'functions', model.functions, (f) => ({
+    domain: f.domain,
+    name: f.name,
+    inputs: f.body.inputs.map((v) => v.name),
+    outputs: f.body.outputs.map((v) => v.name),
+    attributes: f.attributes,
+    nodes: f.body.nodes.length,
+    opsets: (f.body.opsets ?? []).map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
+    docString: cut(f.docString),
+  }));
+  if (domains) {
+    const ops = domains.flatMap((d) => Object.entries(d.ops).map(([op, n]) => [d.domain === 'ai.onnx' ? op : `${d.domain}.${op}`, n] as const)).sort((a, b) => b[1] - a[1]);
+    content.ops = Object.fromEntries(listed(content, 'ops', ops, (x) => x));
+    content.domains = listed(content, 'domains', domains, (d) => ({ domain: d.domain, kind: d.kind, nodes: d.nodes }));
+  }
+  content.nodesTotal = entries.reduce((n, e) => n + e.graph.nodes.length, 0);
+  if (external.length) content.externalData = external;
+  if (model.unknownFieldCount) {
+    content.unknownFields = { count: model.unknownFieldCount, bytes: model.unknownFieldBytes, listed: model.unknownFields };
+  }
+}
+
+/** The first MAX_LISTED_ENTRIES items, mapped; when there are more, `<key>Total` counts them all. */
+function listed<T, U>(content: Record<string, unknown>, key: string, items: readonly T[], map: (item: T) => U): U[] {
+  if (items.length > MAX_LISTED_ENTRIES) content[`${key}Total`] = items.length;
+  return items.slice(0, MAX_LISTED_ENTRIES).map(map);
+}
+
+/**
+ * The main graph for a viewer: value names once, nodes pointing at them by
+ * index (-1 for an omitted optional input). The first MAX_LISTED_NODES nodes.
+ */
+function layout(graph: OnnxGraph): { values: string[]; nodes: { name: string; op: string; domain?: string; inputs: number[]; outputs: number[] }[]; complete: boolean } {
+  const index = new Map<string, number>();
+  const values: string[] = [];
+  const id = (name: string) => {
+    if (!name) return -1;
+    let i = index.get(name);
+    if (i === undefined) {
+      i = values.length;
+      index.set(name, i);
+      values.push(name);
+    }
+    return i;
+  };
+  const nodes = graph.nodes.slice(0, MAX_LISTED_NODES).map((node, i) => ({
+    name: nodeLabel(node, i),
+    op: node.opType,
+    ...(node.domain && node.domain !== 'ai.onnx' ? { domain: node.domain } : {}),
+    inputs: node.inputs.map(id),
+    outputs: node.outputs.map(id),
+  }));
+  return { values, nodes, complete: graph.nodes.length <= MAX_LISTED_NODES };
+}
