@@ -201,13 +201,18 @@ export function pickleEventsClear(): void { eventCount = 0; }
 @inline function peek(): i64 { return load<i64>(stack + (<usize>(top - 1) << 3)); }
 @inline function pop(): i64 { top--; return load<i64>(stack + (<usize>top << 3)); }
 
+/** New capacity of a full heap array (doubling, up to `max` items), or 0 when it is already at `max`. */
+function grownCapacity(cap: i32, max: i32): i32 {
+  return cap >= max ? 0 : min(cap * 2, max);
+}
+
 function push(h: i64): bool {
   if (top == stackCap) {
-    if (stackCap >= MAX_STACK) {
+    const cap = grownCapacity(stackCap, MAX_STACK);
+    if (cap == 0) {
       limitHit = L_STACK;
       return false;
     }
-    const cap = min(stackCap * 2, MAX_STACK);
     stack = heap.realloc(stack, <usize>cap << 3);
     stackCap = cap;
   }
@@ -218,11 +223,11 @@ function push(h: i64): bool {
 
 function pushMark(): bool {
   if (markDepth == marksCap) {
-    if (marksCap >= MAX_MARKS) {
+    const cap = grownCapacity(marksCap, MAX_MARKS);
+    if (cap == 0) {
       limitHit = L_MARKS;
       return false;
     }
-    const cap = min(marksCap * 2, MAX_MARKS);
     marks = heap.realloc(marks, <usize>cap << 2);
     marksCap = cap;
   }

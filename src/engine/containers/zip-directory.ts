@@ -159,25 +159,37 @@ function parseEntries(directory: Uint8Array, entryCount: number, baseOffset: num
   return entries;
 }
 
-/** Sizes and offsets of 0xFFFFFFFF live in the zip64 extra field, in this order. */
-function applyZip64Extra(entry: ZipEntry, extra: Uint8Array, offset: number): void {
+/**
+ * The zip64 extended-information field (id 0x0001) of an extra block: its
+ * 8-byte values in order, as far as the field holds them. The record decides
+ * which fields are there (only those set to 0xFFFFFFFF), so callers take them in order.
+ */
+export function zip64Values(extra: Uint8Array): bigint[] | undefined {
   const dv = view(extra);
   for (let at = 0; at + 4 <= extra.length; ) {
     const id = dv.getUint16(at, true);
     const size = dv.getUint16(at + 2, true);
     if (id === 0x0001) {
-      let p = at + 4;
-      const next = (what: string): number => {
-        if (p + 8 > at + 4 + size) throw new MalformedError(`zip64 extra field of ${entry.name} is too short for its ${what}`, { offset });
-        const value = safeInteger(dv.getBigUint64(p, true), what, offset);
-        p += 8;
-        return value;
-      };
-      if (entry.uncompressedSize === 0xffffffff) entry.uncompressedSize = next('uncompressed size');
-      if (entry.compressedSize === 0xffffffff) entry.compressedSize = next('compressed size');
-      if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = next('local header offset');
-      return;
+      const values: bigint[] = [];
+      const end = Math.min(at + 4 + size, extra.length);
+      for (let p = at + 4; p + 8 <= end; p += 8) values.push(dv.getBigUint64(p, true));
+      return values;
     }
     at += 4 + size;
   }
+  return undefined;
+}
+
+/** Sizes and offsets of 0xFFFFFFFF live in the zip64 extra field, in this order. */
+function applyZip64Extra(entry: ZipEntry, extra: Uint8Array, offset: number): void {
+  const values = zip64Values(extra);
+  if (!values) return;
+  const next = (what: string): number => {
+    const value = values.shift();
+    if (value === undefined) throw new MalformedError(`zip64 extra field of ${entry.name} is too short for its ${what}`, { offset });
+    return safeInteger(value, what, offset);
+  };
+  if (entry.uncompressedSize === 0xffffffff) entry.uncompressedSize = next('uncompressed size');
+  if (entry.compressedSize === 0xffffffff) entry.compressedSize = next('compressed size');
+  if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = next('local header offset');
 }

@@ -8,7 +8,7 @@ import { SliceByteSource } from '../byte-source.js';
 import { safeInteger, startsWith, view } from '../bytes.js';
 import type { Evidence, Location, RuleId } from '../report.js';
 import { InflateBudget, InflatingByteSource } from './inflate.js';
-import type { ZipDirectory, ZipEntry } from './zip-directory.js';
+import { zip64Values, type ZipDirectory, type ZipEntry } from './zip-directory.js';
 
 const SIG_LOCAL = 0x04034b50;
 const LOCAL_HEADER_BYTES = 30;
@@ -172,22 +172,10 @@ async function parseLocalHeader(source: ByteSource, batch: Uint8Array, batchStar
 
 /** In a local header, 0xFFFFFFFF sizes live in the zip64 extra field: uncompressed first, then compressed. */
 function applyLocalZip64(header: LocalHeader, extra: Uint8Array, offset: number): void {
-  const dv = view(extra);
-  for (let at = 0; at + 4 <= extra.length; ) {
-    const id = dv.getUint16(at, true);
-    const size = dv.getUint16(at + 2, true);
-    if (id === 0x0001) {
-      let p = at + 4;
-      const end = Math.min(at + 4 + size, extra.length);
-      if (header.uncompressedSize === 0xffffffff && p + 8 <= end) {
-        header.uncompressedSize = safeInteger(dv.getBigUint64(p, true), 'zip64 uncompressed size', offset);
-        p += 8;
-      }
-      if (header.compressedSize === 0xffffffff && p + 8 <= end) header.compressedSize = safeInteger(dv.getBigUint64(p, true), 'zip64 compressed size', offset);
-      return;
-    }
-    at += 4 + size;
-  }
+  const values = zip64Values(extra);
+  if (!values) return;
+  if (header.uncompressedSize === 0xffffffff && values.length) header.uncompressedSize = safeInteger(values.shift()!, 'zip64 uncompressed size', offset);
+  if (header.compressedSize === 0xffffffff && values.length) header.compressedSize = safeInteger(values.shift()!, 'zip64 compressed size', offset);
 }
 
 function compareWithDirectory(member: ZipMember, local: LocalHeader, issues: ZipIssue[]): void {
