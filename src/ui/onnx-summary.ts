@@ -3,7 +3,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { baseStyles } from './theme.js';
-import './virtual-rows.js';
+import { virtualRowsStyles } from './virtual-rows.js';
 
 interface Signature { name: string; type: string }
 interface LayoutNode { name: string; op: string; domain?: string; inputs: number[]; outputs: number[] }
@@ -18,6 +18,7 @@ export class OnnxSummary extends LitElement {
 
   static override styles = [
     baseStyles,
+    virtualRowsStyles,
     css`
       .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0.5rem 1.5rem; }
       h4 { margin: 0.8rem 0 0.3rem; }

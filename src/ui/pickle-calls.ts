@@ -3,7 +3,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { baseStyles } from './theme.js';
-import './virtual-rows.js';
+import { virtualRowsStyles } from './virtual-rows.js';
 
 interface PickleImport { module: string; name: string; tier: string; reason?: string; count?: number; calls?: number; offset?: number; via?: string; byUser?: boolean }
 interface PickleEvent { kind: string; offset: number; opcodeIndex?: number; python: string; via?: string; tier?: string }
@@ -24,6 +24,7 @@ export class PickleCalls extends LitElement {
 
   static override styles = [
     baseStyles,
+    virtualRowsStyles,
     css`
       section { margin: 0.5rem 0 1rem; }
       h4 { margin: 0.3rem 0; overflow-wrap: anywhere; }

@@ -5,8 +5,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { DisasmLine, DisasmPage } from '../engine/pickle/disassemble.js';
 import { baseStyles } from './theme.js';
-import type { VirtualRows } from './virtual-rows.js';
-import './virtual-rows.js';
+import { virtualRowsStyles, type VirtualRows } from './virtual-rows.js';
 
 /** Opcodes fetched per page. */
 const PAGE_LINES = 2000;
@@ -29,6 +28,7 @@ export class PickleDisassembly extends LitElement {
 
   static override styles = [
     baseStyles,
+    virtualRowsStyles,
     css`
       .line { display: grid; grid-template-columns: 8rem 12rem 1fr; gap: 0 0.5rem; font-family: var(--mono); font-size: 0.88em; padding: 0 0.3rem; height: 100%; align-items: center; }
       .line span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

@@ -5,7 +5,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { TensorStatsResult } from '../engine/tensor-stats.js';
 import { baseStyles, formatBytes } from './theme.js';
-import './virtual-rows.js';
+import { virtualRowsStyles } from './virtual-rows.js';
 
 export interface TensorRow {
   name: string;
@@ -40,6 +40,7 @@ export class TensorTable extends LitElement {
 
   static override styles = [
     baseStyles,
+    virtualRowsStyles,
     css`
       .tools { display: flex; gap: 0.75rem; align-items: center; margin-bottom: 0.4rem; flex-wrap: wrap; }
       .grid { display: grid; grid-template-columns: minmax(12rem, 3fr) 6rem minmax(7rem, 1.2fr) 8rem 7rem 8rem 4rem; gap: 0 0.5rem; align-items: center; }

@@ -5,6 +5,16 @@
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 
+/** Styles of the list, for every component that holds one (it has no shadow root of its own). */
+export const virtualRowsStyles = css`
+  virtual-rows { display: block; }
+  virtual-rows .scroller { overflow-y: auto; position: relative; contain: strict; border: 1px solid var(--line); border-radius: 6px; }
+  virtual-rows .spacer { position: relative; }
+  virtual-rows .rows { position: absolute; left: 0; right: 0; top: 0; }
+  virtual-rows .row { box-sizing: border-box; overflow: hidden; white-space: nowrap; height: var(--row-height, 24px); }
+  virtual-rows .row.hl { background: color-mix(in srgb, var(--accent) 18%, transparent); }
+`;
+
 /** Rows drawn beyond each edge of the view, so fast scrolling shows no gap. */
 const OVERSCAN_ROWS = 10;
 
@@ -24,13 +34,10 @@ export class VirtualRows extends LitElement {
   private start = 0;
   private frame = 0;
 
-  static override styles = css`
-    .scroller { overflow-y: auto; position: relative; contain: strict; border: 1px solid var(--line); border-radius: 6px; }
-    .spacer { position: relative; }
-    .rows { position: absolute; left: 0; right: 0; top: 0; }
-    .row { box-sizing: border-box; overflow: hidden; white-space: nowrap; height: var(--row-height, 24px); }
-    .row.hl { background: color-mix(in srgb, var(--accent) 18%, transparent); }
-  `;
+  /** No shadow root: rows are styled by the component that renders them. */
+  protected override createRenderRoot() {
+    return this;
+  }
 
   /** Brings a row into view (near the top) and marks it. */
   scrollToIndex(index: number): void {

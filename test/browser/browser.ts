@@ -3,7 +3,7 @@
 // playwright-core. Nothing here downloads a browser.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,4 +62,17 @@ export async function reportFor(page: Page, name: string) {
   const report = page.locator('report-view', { has: page.locator('h3', { hasText: name }) }).first();
   await report.locator('verdict-banner .word').waitFor({ timeout: 20_000 });
   return report;
+}
+
+/** Text of an element including its shadow roots (textContent stops at a shadow host). */
+export function deepText(locator: Locator): Promise<string> {
+  return locator.first().evaluate((root) => {
+    const walk = (node: Node): string => {
+      let text = '';
+      if (node instanceof Element && node.shadowRoot) text += walk(node.shadowRoot);
+      for (const child of node.childNodes) text += child.nodeType === Node.TEXT_NODE ? child.textContent : walk(child);
+      return text;
+    };
+    return walk(root);
+  });
 }
