@@ -9,8 +9,6 @@ import { JobError, type WorkerPool } from '../worker/worker-pool.js';
 
 export type JobState = 'waiting' | 'analysing' | 'hashing' | 'done' | 'failed' | 'cancelled';
 
-/** Wall-clock limit of one file's analysis: the largest real headers parse in well under a second. */
-export const SCAN_TIME_LIMIT_MS = 60_000;
 /** Hashing is bounded by size: a minute plus 20 MB/s, far below what the wasm SHA-256 does here. */
 export const hashTimeLimitMs = (bytes: number) => 60_000 + bytes / 20_000;
 
@@ -37,6 +35,8 @@ export interface JobsOptions {
   pool: WorkerPool;
   /** The user's extra safe pickle imports, read when each job starts. */
   allow: () => readonly string[];
+  /** Wall-clock limit of one file's analysis (a setting), read when each job starts. */
+  scanTimeLimitMs: () => number;
   /** Called on every change of any job (a new array each time, for Lit). */
   onChange: (jobs: readonly Job[]) => void;
   /** A report is ready (hash may follow through onHashed). */
@@ -94,7 +94,7 @@ export class AnalysisJobs {
           this.update(id, { state: 'analysing' });
           return api.scan({ file, path: job()?.path ?? file.name, siblings, allow: [...this.options.allow()] });
         },
-        { signal: controller.signal, timeoutMs: SCAN_TIME_LIMIT_MS, priority: SCAN_PRIORITY },
+        { signal: controller.signal, timeoutMs: this.options.scanTimeLimitMs(), priority: SCAN_PRIORITY },
       );
       this.update(id, { state: 'hashing', report, hashed: 0 });
       const done = job();

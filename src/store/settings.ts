@@ -11,12 +11,22 @@ export interface Settings {
   /** Pickle imports the user judges safe (`pkg.models.Net`, `pkg.*`, `pkg.**`). */
   allow: string[];
   theme: Theme;
+  /** Wall-clock limit of one file's analysis; the worker is stopped past it. */
+  scanTimeLimitSeconds: number;
 }
+
+/** Bounds of the time limit a user may set: a second to an hour. */
+export const MIN_SCAN_SECONDS = 1;
+export const MAX_SCAN_SECONDS = 3600;
 
 /** Entries in the user's safe list; more is a mistake, not a project's classes. */
 export const MAX_ALLOW_ENTRIES = 1000;
 
-export const DEFAULT_SETTINGS: Settings = { allow: [], theme: 'system' };
+export const DEFAULT_SETTINGS: Settings = { allow: [], theme: 'system', scanTimeLimitSeconds: 60 };
+
+export function validScanSeconds(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= MIN_SCAN_SECONDS && v <= MAX_SCAN_SECONDS;
+}
 
 export interface LoadedSettings {
   settings: Settings;
@@ -65,10 +75,13 @@ export class SettingsStore {
         problems.push(`dropped a stored safe-list entry: ${(error as Error).message}`);
       }
     });
-    return { settings: { allow, theme }, problems };
+    let scanTimeLimitSeconds = DEFAULT_SETTINGS.scanTimeLimitSeconds;
+    if (validScanSeconds(v.scanTimeLimitSeconds)) scanTimeLimitSeconds = v.scanTimeLimitSeconds;
+    else if (v.scanTimeLimitSeconds !== undefined) problems.push('the stored time limit was not valid and was reset');
+    return { settings: { allow, theme, scanTimeLimitSeconds }, problems };
   }
 
   save(settings: Settings): Promise<void> {
-    return set('settings', { allow: [...settings.allow], theme: settings.theme }, this.store);
+    return set('settings', { allow: [...settings.allow], theme: settings.theme, scanTimeLimitSeconds: settings.scanTimeLimitSeconds }, this.store);
   }
 }

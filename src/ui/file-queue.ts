@@ -41,7 +41,13 @@ export class FileQueue extends LitElement {
             <td class="size">${formatBytes(job.size)}</td>
             <td>${r?.formatLabel ?? ''}</td>
             <td class="state ${job.state === 'failed' ? 'failed' : ''}">${this.renderState(job)}</td>
-            <td>${r ? html`<span class="badge v-${r.verdict}">${VERDICT_SYMBOL[r.verdict]} ${r.verdict}</span>` : nothing}</td>
+            <td>
+              ${r
+                ? html`<span class="badge v-${r.verdict}">${VERDICT_SYMBOL[r.verdict]} ${r.verdict}</span>`
+                : job.state === 'failed' || job.state === 'cancelled'
+                  ? html`<span class="badge v-unsupported">? not analysed</span>`
+                  : nothing}
+            </td>
             <td><div class="worst" title=${worst?.message ?? ''}>${worst ? `${worst.severity}: ${worst.message}` : job.error ?? ''}</div></td>
             <td>${active ? html`<button aria-label="cancel ${job.path}" @click=${() => this.emit('cancel', job.id)}>cancel</button>` : html`<button aria-label="remove ${job.path}" @click=${() => this.emit('remove', job.id)}>remove</button>`}</td>
           </tr>`;

@@ -3,12 +3,12 @@
 // nothing is saved until it is fixed.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { parseAllowList, THEMES, type Settings, type Theme } from '../store/settings.js';
+import { DEFAULT_SETTINGS, MAX_SCAN_SECONDS, MIN_SCAN_SECONDS, parseAllowList, THEMES, validScanSeconds, type Settings, type Theme } from '../store/settings.js';
 import { baseStyles } from './theme.js';
 
 @customElement('settings-panel')
 export class SettingsPanel extends LitElement {
-  @property({ attribute: false }) settings: Settings = { allow: [], theme: 'system' };
+  @property({ attribute: false }) settings: Settings = { ...DEFAULT_SETTINGS };
   @state() private draft?: string;
   @state() private error?: string;
 
@@ -27,6 +27,26 @@ export class SettingsPanel extends LitElement {
       <fieldset>
         <legend>Theme</legend>
         ${THEMES.map((t) => html`<label><input type="radio" name="theme" .checked=${this.settings.theme === t} @change=${() => this.save({ ...this.settings, theme: t as Theme })} /> ${t}</label> `)}
+      </fieldset>
+      <fieldset>
+        <legend>Time limit</legend>
+        <label
+          >Stop analysing a file after
+          <input
+            type="number"
+            aria-label="Time limit in seconds"
+            min=${MIN_SCAN_SECONDS}
+            max=${MAX_SCAN_SECONDS}
+            .value=${String(this.settings.scanTimeLimitSeconds)}
+            @change=${(e: Event) => {
+              const seconds = Number((e.target as HTMLInputElement).value);
+              if (validScanSeconds(seconds)) this.save({ ...this.settings, scanTimeLimitSeconds: seconds });
+              else (e.target as HTMLInputElement).value = String(this.settings.scanTimeLimitSeconds);
+            }}
+          />
+          seconds</label
+        >
+        <span class="muted">(the file is then reported as not analysed; others go on)</span>
       </fieldset>
       <fieldset>
         <legend>Extra safe pickle imports</legend>

@@ -41,6 +41,7 @@ export class WeightlensApp extends LitElement {
   private readonly jobsController = new AnalysisJobs({
     pool: this.pool,
     allow: () => this.settings.allow,
+    scanTimeLimitMs: () => this.settings.scanTimeLimitSeconds * 1000,
     onChange: (jobs) => (this.jobs = jobs),
     onReport: (job) => this.savedAs.set(job.id, this.saveToHistory(job.report!)),
     onHashed: (job) => void this.updateHistory(job),

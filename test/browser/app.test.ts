@@ -1,6 +1,7 @@
 // The web app in a real browser (Debian's Chromium through playwright-core):
 // files in, verdicts out, cancel, history, offline, CSP, text-only rendering.
 // Screenshots of each state go to test-artifacts/screenshots/.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,6 +100,27 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     await screenshot(page, 'cancelled');
     await page.close();
   });
+
+  it('stops a file past the time limit on that file only; the others are reported', async () => {
+    // 300 MB of pickle (6.4 million dicts, from the bench generator): seconds of analysis.
+    execFileSync(process.execPath, ['bench/generate.mjs', '--out', work, '--only', 'pickle'], { stdio: 'ignore' });
+    const { page } = await openApp(context, served.url);
+    await page.getByRole('button', { name: 'settings' }).click();
+    await page.getByLabel('Time limit in seconds').fill('1');
+    await page.getByLabel('Time limit in seconds').dispatchEvent('change');
+    await page.getByRole('button', { name: 'analyse' }).click();
+    await page.setInputFiles('drop-zone input#files', [path.join(work, 'big-raw.pkl'), fixturePath('pickle/inst-os-system.pkl')]);
+    const big = page.locator('file-queue tr', { hasText: 'big-raw.pkl' });
+    await expect.poll(() => deepText(big), { timeout: 20_000 }).toContain('took too long');
+    expect(await deepText(big)).toContain('failed');
+    const small = await reportFor(page, 'inst-os-system.pkl');
+    expect(await small.locator('verdict-banner .word').textContent()).toBe('malicious');
+    await screenshot(page, 'time-limit');
+    await page.getByRole('button', { name: 'settings' }).click();
+    await page.getByLabel('Time limit in seconds').fill('60');
+    await page.getByLabel('Time limit in seconds').dispatchEvent('change');
+    await page.close();
+  }, 120_000);
 
   it('renders a tensor named with HTML as text', async () => {
     const hostile = path.join(work, 'hostile-names.safetensors');
