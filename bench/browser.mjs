@@ -4,9 +4,10 @@
 //      banner on screen, for each file given (default: big.safetensors, 4 GiB);
 //   2. responsiveness while hashing: the page's long tasks (main-thread tasks
 //      over 50 ms, PerformanceObserver 'longtask') from drop until the hash of a
-//      big file is done (default: big-torch.pt, 2.1 GB), with the hash rate.
+//      big file is done (default: big-torch.pt, 2.1 GB), with the hash rate;
+//   3. scrolling: frame times while a 100,000-row tensor table scrolls.
 //
-//   npm run build && node bench/generate.mjs && node bench/browser.mjs [--verdict FILE]... [--hash FILE]
+//   npm run build && node bench/generate.mjs && node bench/browser.mjs [--verdict FILE]... [--hash FILE] [--runs N] [--parts 1,2,3]
 //
 // Files are real files on disk handed to the page's file input (headless
 // Chromium cannot read generated Blobs over ~400 MB).
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     verdict: { type: 'string', multiple: true, default: [path.join(DIR, 'big.safetensors'), path.join(DIR, 'big-torch.pt'), path.join(DIR, 'big.onnx')] },
     hash: { type: 'string', default: path.join(DIR, 'big-torch.pt') },
     runs: { type: 'string', default: '5' },
+    parts: { type: 'string', default: '1,2,3' },
   },
 });
 for (const f of [...values.verdict, values.hash]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run node bench/generate.mjs`);
@@ -72,8 +74,9 @@ async function fresh() {
 }
 
 console.log(`Chromium ${browser.version()}, ${url}`);
-console.log('\n1. drop to verdict (ms, median of runs; each run a fresh page)');
-for (const file of values.verdict) {
+const parts = new Set(values.parts.split(','));
+if (parts.has('1')) console.log('\n1. drop to verdict (ms, median of runs; each run a fresh page)');
+for (const file of parts.has('1') ? values.verdict : []) {
   const times = [];
   let verdict;
   for (let i = 0; i < Number(values.runs); i++) {
@@ -90,8 +93,8 @@ for (const file of values.verdict) {
   console.log(`  ${path.basename(file).padEnd(20)} ${(size / 1e9).toFixed(2)} GB  ${verdict.padEnd(11)} median ${times[times.length >> 1].toFixed(0)} ms  (min ${times[0].toFixed(0)}, max ${times[times.length - 1].toFixed(0)})`);
 }
 
-console.log('\n2. long tasks while hashing');
-{
+if (parts.has('2')) {
+  console.log('\n2. long tasks while hashing');
   const { context, page } = await fresh();
   await page.evaluate(() => {
     window.__longTasks = [];
@@ -115,5 +118,46 @@ console.log('\n2. long tasks while hashing');
   await context.close();
 }
 
+if (parts.has('3')) {
+  console.log('\n3. scrolling a 100,000-row tensor table');
+  const file = path.join(DIR, 'many-tensors.safetensors');
+  if (!fs.existsSync(file)) writeManyTensors(file, 100_000);
+  const { context, page } = await fresh();
+  await page.locator('drop-zone input#files').setInputFiles(file);
+  await page.locator('report-view').getByRole('tab', { name: /Tensors/ }).click();
+  await page.locator('tensor-table virtual-rows .row').first().waitFor();
+  // Scroll through the list, 3,000 px per frame for 300 frames, and time every frame.
+  const frames = await page.locator('tensor-table virtual-rows .scroller').evaluate(
+    (scroller) =>
+      new Promise((resolve) => {
+        const times = [];
+        let last = performance.now();
+        const step = (now) => {
+          times.push(now - last);
+          last = now;
+          scroller.scrollTop += 3000;
+          if (times.length < 300) requestAnimationFrame(step);
+          else resolve(times.slice(1));
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+  frames.sort((a, b) => a - b);
+  const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))].toFixed(1);
+  const rows = await page.locator('tensor-table virtual-rows .row').count();
+  console.log(`  frame time: median ${at(0.5)} ms, 95th percentile ${at(0.95)} ms, worst ${at(1)} ms over ${frames.length} frames; ${rows} rows in the DOM`);
+  await context.close();
+}
+
 await browser.close();
 await server.close();
+
+/** A safetensors file with `count` small F32 tensors (named like a deep model's), written once. */
+function writeManyTensors(file, count) {
+  const header = {};
+  for (let i = 0; i < count; i++) header[`model.layers.${Math.floor(i / 10)}.block.${i % 10}.weight`] = { dtype: 'F32', shape: [2, 2], data_offsets: [i * 16, i * 16 + 16] };
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  fs.writeFileSync(file, Buffer.concat([length, json, Buffer.alloc(count * 16)]));
+}

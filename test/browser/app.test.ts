@@ -2,7 +2,7 @@
 // files in, verdicts out, cancel, history, offline, CSP, text-only rendering.
 // Screenshots of each state go to test-artifacts/screenshots/.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
@@ -46,6 +46,21 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     await report.getByRole('tab', { name: 'Disassembly' }).click();
     await expect.poll(() => deepText(report.locator('pickle-disassembly'))).toContain('STOP');
     await screenshot(page, 'malicious-pickle');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('takes files dropped on the drop zone', async () => {
+    const { page, errors } = await openApp(context, served.url);
+    const bytes = [...readFileSync(fixturePath('pickle/inst-os-system.pkl'))];
+    await page.locator('drop-zone .zone').evaluate((zone, data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], 'dropped.bin'));
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, composed: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, composed: true, cancelable: true }));
+    }, bytes);
+    const report = await reportFor(page, 'dropped.bin');
+    expect(await report.locator('verdict-banner .word').textContent()).toBe('malicious');
     expect(errors).toEqual([]);
     await page.close();
   });
