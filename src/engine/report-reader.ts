@@ -37,6 +37,9 @@ export class ReportVersionError extends ReportReadError {
 }
 
 type Plain = Record<string, unknown>;
+/** Where a value is, built only when it is wrong (a report has millions of values). */
+type Where = string | (() => string);
+const at = (where: Where): string => (typeof where === 'string' ? where : where());
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const RULE_PATTERN = /^[a-z0-9]+(\.[a-z0-9-]+)+$/;
@@ -48,11 +51,11 @@ const LOCATION_COUNTS = ['offset', 'length'] as const;
 class Reader {
   private values = 0;
 
-  fail(path: string, reason: string): never {
-    throw new ReportReadError(path, reason);
+  fail(path: Where, reason: string): never {
+    throw new ReportReadError(at(path), reason);
   }
 
-  count(path: string): void {
+  count(path: Where): void {
     if (++this.values > MAX_VALUES) this.fail(path, `more than ${MAX_VALUES} values (MAX_VALUES)`);
   }
 
@@ -68,7 +71,7 @@ class Reader {
     return value as Plain;
   }
 
-  string(value: unknown, path: string, max = MAX_STRING_CHARS): string {
+  string(value: unknown, path: Where, max = MAX_STRING_CHARS): string {
     this.count(path);
     if (typeof value !== 'string') this.fail(path, 'must be a string');
     if (value.length > max) this.fail(path, `longer than ${max} characters`);
@@ -124,38 +127,54 @@ class Reader {
     if (!Array.isArray(value)) this.fail(path, 'must be a string, number, boolean, or a list of strings or of numbers');
     this.count(path);
     if (value.length > MAX_ENTRIES) this.fail(path, `more than ${MAX_ENTRIES} items`);
-    if (value.every((v) => typeof v === 'string')) return value.map((v, i) => this.string(v, `${path}[${i}]`));
-    if (value.every((v) => typeof v === 'number')) return value.map((v, i) => this.number(v, `${path}[${i}]`));
+    if (value.every((v) => typeof v === 'string')) return value.map((v, i) => this.string(v, () => `${path}[${i}]`));
+    if (value.every((v) => typeof v === 'number')) return value.map((v, i) => this.number(v, () => `${path}[${i}]`));
     return this.fail(path, 'a list must hold only strings or only numbers');
   }
 
-  number(value: unknown, path: string): number {
+  number(value: unknown, path: Where): number {
     this.count(path);
     if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(path, 'must be a finite number');
     return value;
   }
 
   /** Any JSON value, bounded; copied into fresh objects (keys such as `__proto__` stay plain data). */
-  json(value: unknown, path: string, depth: number): unknown {
+  json(value: unknown, path: Where, depth: number): unknown {
     this.count(path);
-    if (value === null || typeof value === 'boolean') return value;
-    if (typeof value === 'number') return this.number(value, path);
-    if (typeof value === 'string') return this.string(value, path);
+    switch (typeof value) {
+      case 'boolean':
+        return value;
+      case 'number':
+        if (!Number.isFinite(value)) this.fail(path, 'must be a finite number');
+        return value;
+      case 'string':
+        if (value.length > MAX_STRING_CHARS) this.fail(path, `longer than ${MAX_STRING_CHARS} characters`);
+        return value;
+      case 'object':
+        break;
+      default:
+        return this.fail(path, 'must be plain JSON data');
+    }
+    if (value === null) return null;
     if (depth >= MAX_CONTENT_DEPTH) this.fail(path, `nested deeper than ${MAX_CONTENT_DEPTH} levels (MAX_CONTENT_DEPTH)`);
     if (Array.isArray(value)) {
       if (value.length > MAX_ENTRIES) this.fail(path, `more than ${MAX_ENTRIES} items`);
-      const out: unknown[] = [];
-      for (let i = 0; i < value.length; i++) out.push(this.json(value[i], `${path}[${i}]`, depth + 1));
+      const out: unknown[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = this.json(value[i], () => `${at(path)}[${i}]`, depth + 1);
       return out;
     }
-    if (typeof value === 'object') {
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) this.fail(path, 'must be plain JSON data');
-      const keys = Object.keys(value);
-      if (keys.length > MAX_ENTRIES) this.fail(path, `more than ${MAX_ENTRIES} entries`);
-      return Object.fromEntries(keys.map((key) => [key, this.json((value as Plain)[key], `${path}.${truncate(key)}`, depth + 1)]));
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) this.fail(path, 'must be plain JSON data');
+    const keys = Object.keys(value);
+    if (keys.length > MAX_ENTRIES) this.fail(path, `more than ${MAX_ENTRIES} entries`);
+    const out: Plain = {};
+    for (const key of keys) {
+      const item = this.json((value as Plain)[key], () => `${at(path)}.${truncate(key)}`, depth + 1);
+      // An own "__proto__" key is data; assigning it would set the prototype instead.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else out[key] = item;
     }
-    return this.fail(path, 'must be plain JSON data');
+    return out;
   }
 
   report(value: unknown): Report {

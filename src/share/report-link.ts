@@ -19,6 +19,13 @@ export const MAX_FRAGMENT_CHARS = 64 * 1024;
 export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 /** Containers smaller than this (JSON characters) are not worth trimming from a link. */
 const MIN_TRIM_CHARS = 256;
+/**
+ * JSON that is more than this many times the budget is taken not to fit without
+ * compressing it (report JSON deflates 5–20×): a 15 MB tensor table is not
+ * compressed a dozen times to find that out. Only a report of extreme
+ * repetition could fit past it, and it then loses a little more than needed.
+ */
+const MAX_ASSUMED_RATIO = 64;
 
 export type ShareLinkErrorCode =
   | 'too-long'
@@ -137,30 +144,42 @@ function isContainer(value: unknown): value is Container {
  * then findings from the least severe. The verdict, the file facts and the
  * worst findings go last, so they stay.
  */
-function trimSteps(report: Report): Step[] {
+function trimSteps(report: Report): (Step & { size: number })[] {
   const leaves: (Step & { size: number })[] = [];
-  const walk = (value: unknown, path: string, objectParent: boolean): boolean => {
-    if (!isContainer(value)) return false;
+  // Sizes are JSON characters, summed bottom-up (strings' escapes aside): one pass, no stringify per container.
+  const walk = (value: unknown, path: () => string, objectParent: boolean): { size: number; bulky: boolean } => {
+    if (!isContainer(value)) return { size: typeof value === 'string' ? value.length + 2 : String(value).length, bulky: false };
+    let size = 2;
     let bulkyInside = false;
-    if (Array.isArray(value)) value.forEach((v, i) => (bulkyInside = walk(v, `${path}[${i}]`, false) || bulkyInside));
-    else for (const [k, v] of Object.entries(value)) bulkyInside = walk(v, `${path}.${k}`, true) || bulkyInside;
-    if (bulkyInside) return true;
-    const size = JSON.stringify(value).length;
-    if (!objectParent || size < MIN_TRIM_CHARS) return false;
-    leaves.push({ container: value, path, items: entries(value), size });
-    return true;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        const r = walk(v, () => `${path()}[${i}]`, false);
+        size += r.size + 1;
+        bulkyInside ||= r.bulky;
+      });
+    } else {
+      for (const [k, v] of Object.entries(value)) {
+        const r = walk(v, () => `${path()}.${k}`, true);
+        size += r.size + k.length + 4;
+        bulkyInside ||= r.bulky;
+      }
+    }
+    if (bulkyInside) return { size, bulky: true };
+    if (!objectParent || size < MIN_TRIM_CHARS) return { size, bulky: false };
+    leaves.push({ container: value, path: path(), items: entries(value), size });
+    return { size, bulky: true };
   };
   const keys = Object.entries(report.content).filter(([k]) => k !== 'shareTrimmed');
-  for (const [k, v] of keys) walk(v, `content.${k}`, true);
+  const whole = keys.flatMap(([k, v]) => {
+    const { size } = walk(v, () => `content.${k}`, true);
+    return isContainer(v) ? [{ container: v, path: `content.${k}`, items: entries(v), size }] : [];
+  });
   leaves.sort((a, b) => b.size - a.size);
-  const whole = keys
-    .filter(([, v]) => isContainer(v))
-    .map(([k, v]) => ({ container: v as Container, path: `content.${k}`, items: entries(v as Container), size: JSON.stringify(v).length }))
-    .sort((a, b) => b.size - a.size);
+  whole.sort((a, b) => b.size - a.size);
   const findings = report.findings
     .map((finding, i) => ({ finding, i }))
     .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || b.i - a.i)
-    .map(({ finding }) => ({ finding, path: 'findings', items: 1 }));
+    .map(({ finding }) => ({ finding, path: 'findings', items: 1, size: JSON.stringify(finding).length }));
   return [...leaves, ...whole, ...findings];
 }
 
@@ -201,16 +220,23 @@ async function fragmentOf(json: string): Promise<string> {
  */
 export async function encodeReportLinkDetailed(report: Report, maxChars = DEFAULT_LINK_CHARS): Promise<EncodedLink> {
   const steps = trimSteps(report);
+  // Estimated JSON size after k steps (an underestimate: nested steps are subtracted twice), for skipping hopeless attempts.
+  let estimate = JSON.stringify(report).length;
+  let hopeless = -1;
+  for (let k = 0; k < steps.length && estimate > maxChars * MAX_ASSUMED_RATIO; k++) {
+    hopeless = k;
+    estimate -= steps[k]!.size;
+  }
   const cache = new Map<number, string>();
   const attempt = async (k: number) => {
     if (!cache.has(k)) cache.set(k, await fragmentOf(trimmedJson(report, steps, k)));
     return cache.get(k)!;
   };
   const fits = async (k: number) => (await attempt(k)).length <= maxChars;
-  if (await fits(0)) return { fragment: await attempt(0), trimmed: [] };
+  if (hopeless < 0 && (await fits(0))) return { fragment: await attempt(0), trimmed: [] };
   if (!(await fits(steps.length))) throw new ShareLinkError('report-too-big', `even without its content and findings, the report does not fit in ${maxChars} characters`);
   // Binary search for the fewest steps that fit: leaving out more never makes the JSON bigger.
-  let [lo, hi] = [0, steps.length];
+  let [lo, hi] = [Math.max(hopeless, 0), steps.length];
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
     if (await fits(mid)) hi = mid;
