@@ -346,8 +346,11 @@ describe('weightlens scan: hash pinning', () => {
     const dir = folderWith({ 'm/model.safetensors': 'model.safetensors', 'm/array.npy': 'array.npy' });
     const sums = join(dir, 'm', 'SHA256SUMS');
     writeFileSync(sums, `${sha(join(dir, 'm/model.safetensors'))}  model.safetensors\n${'1'.repeat(64)} *array.npy\n`);
-    const { code, stdout } = await weightlens('scan', '--json', '--checksums', sums, join(dir, 'm/model.safetensors'), join(dir, 'm/array.npy'));
-    const byName = Object.fromEntries(JSON.parse(stdout).reports.map((r: Report) => [r.file.name, r]));
+    const { code, stdout } = await weightlens('scan', '--json', '--checksums', sums, join(dir, 'm'));
+    const doc = JSON.parse(stdout);
+    expect(doc.skipped).toEqual([{ path: sums, message: 'the --checksums file, not scanned' }]);
+    const byName = Object.fromEntries(doc.reports.map((r: Report) => [r.file.name, r]));
+    expect(Object.keys(byName).sort()).toEqual(['array.npy', 'model.safetensors']);
     expect(byName['model.safetensors'].findings[0]).toMatchObject({ rule: 'hash.match', evidence: { source: `${sums} line 1` } });
     expect(byName['array.npy']).toMatchObject({ verdict: 'suspicious', findings: [{ rule: 'hash.mismatch' }] });
     expect(code).toBe(1);

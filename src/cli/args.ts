@@ -66,7 +66,8 @@ Options:
                     (hash.mismatch); repeat for more files
   --checksums FILE  expected SHA-256s in sha256sum format ("HEX  path" or
                     "HEX *path", paths relative to FILE's folder); a listed
-                    file that does not exist is reported as an error
+                    file that does not exist is reported as an error; FILE
+                    itself is not scanned
   --fail-on LEVEL   which verdicts fail the run (exit code 1):
                       any         anything but clean (default)
                       suspicious  suspicious, malformed or malicious

@@ -105,7 +105,12 @@ async function disasm(command: DisasmCommand, io: CliIo): Promise<number> {
 async function scan(command: ScanCommand, io: CliIo): Promise<number> {
   const policy = await policyFor(command);
   const wasm = await loadWasm();
-  const { files, errors, skipped } = await collectFiles(command.paths);
+  const collected = await collectFiles(command.paths);
+  const { errors, skipped } = collected;
+  // A checksum file handed to --checksums is an input of the scan, not a file to judge.
+  const checksumFiles = new Set(command.checksums.map((f) => resolve(f)));
+  const files = collected.files.filter((f) => !checksumFiles.has(resolve(f)));
+  for (const f of collected.files) if (checksumFiles.has(resolve(f))) skipped.push({ path: f, message: 'the --checksums file, not scanned' });
   const expected = await expectedHashes(command, files, errors);
   const scanned: Report[] = [];
   for (const path of files) {
