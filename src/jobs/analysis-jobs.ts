@@ -2,6 +2,8 @@
 // then a hash. Verdicts never wait for hashes: scans run at a higher priority,
 // and a file's hash starts only after its report is on screen.
 import * as Comlink from 'comlink';
+import { applyExpectedHashes, type ExpectedHash } from '../engine/pinning/expected-hash.js';
+import { lfsPointerOf, pairLfsPointers } from '../engine/pinning/lfs-pairing.js';
 import type { Report } from '../engine/report.js';
 import type { DroppedFile } from '../intake/dropped-files.js';
 import { siblingsByFolder } from '../intake/folders.js';
@@ -22,7 +24,13 @@ export interface Job {
   state: JobState;
   /** The File, while this page holds it (not for reports reopened from history or links). */
   file: File;
+  /** Files handed over together (one drop, one pick): Git LFS pointers are paired within it. */
+  batch: number;
+  /** The report as scanned (and hashed); `report` is it with the pins applied. */
+  scanned?: Report;
   report?: Report;
+  /** Expected hashes: from a Git LFS pointer dropped alongside, and one the user pasted. */
+  pins: ExpectedHash[];
   error?: string;
   /** Bytes hashed so far and the rate, while hashing. */
   hashed?: number;
@@ -47,6 +55,7 @@ export interface JobsOptions {
 export class AnalysisJobs {
   private jobs: Job[] = [];
   private nextId = 1;
+  private nextBatch = 1;
   private readonly controllers = new Map<number, AbortController>();
 
   constructor(private readonly options: JobsOptions) {}
@@ -58,10 +67,20 @@ export class AnalysisJobs {
   /** Queues every file; each is analysed with the other files of its folder beside it. */
   add(files: readonly DroppedFile[]): void {
     const siblings = siblingsByFolder(files);
-    const added = files.map((f) => ({ job: { id: this.nextId++, path: f.path, size: f.file.size, state: 'waiting' as JobState, file: f.file }, siblings: siblings.get(f) ?? [] }));
+    const batch = this.nextBatch++;
+    const added = files.map((f) => ({ job: { id: this.nextId++, path: f.path, size: f.file.size, state: 'waiting' as JobState, file: f.file, batch, pins: [] } as Job, siblings: siblings.get(f) ?? [] }));
     this.jobs = [...this.jobs, ...added.map((a) => a.job)];
     this.emit();
     for (const { job, siblings: beside } of added) void this.run(job.id, beside);
+  }
+
+  /** Pins a job's file to a hash the user pasted (undefined clears it): a mismatch is a finding. */
+  pin(id: number, sha256: string | undefined): void {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) return;
+    const pins = job.pins.filter((p) => p.source !== PASTED);
+    if (sha256) pins.push({ sha256, source: PASTED });
+    this.update(id, { pins, report: withPins(job.scanned, pins) });
   }
 
   cancel(id: number): void {
@@ -96,7 +115,7 @@ export class AnalysisJobs {
         },
         { signal: controller.signal, timeoutMs: this.options.scanTimeLimitMs(), priority: SCAN_PRIORITY },
       );
-      this.update(id, { state: 'hashing', report, hashed: 0 });
+      this.update(id, { state: 'hashing', scanned: report, report, hashed: 0 });
       const done = job();
       if (done) this.options.onReport?.(done);
       await this.hash(id, file, controller.signal);
@@ -113,7 +132,24 @@ export class AnalysisJobs {
       }
     } finally {
       this.controllers.delete(id);
+      this.pairPointers(job()?.batch);
     }
+  }
+
+  /** Once every file of a batch is settled, Git LFS pointers in it pin the files they stand for. */
+  private pairPointers(batch: number | undefined): void {
+    const members = this.jobs.filter((j) => j.batch === batch);
+    if (members.some((j) => j.state === 'waiting' || j.state === 'analysing' || j.state === 'hashing')) return;
+    const withReports = members.filter((j) => j.scanned);
+    if (!withReports.some((j) => lfsPointerOf(j.scanned!))) return;
+    const { reports, pins } = pairLfsPointers(withReports.map((j) => j.scanned!));
+    withReports.forEach((job, i) => {
+      const fromPointer = pins.get(i) ?? [];
+      const kept = job.pins.filter((p) => !p.source.startsWith('Git LFS pointer'));
+      const all = [...fromPointer, ...kept];
+      this.update(job.id, { scanned: reports[i], pins: all, report: withPins(reports[i], all) });
+    });
+    for (const job of this.jobs.filter((j) => j.batch === batch && j.report)) this.options.onHashed?.(job);
   }
 
   private async hash(id: number, file: File, signal: AbortSignal): Promise<void> {
@@ -134,8 +170,9 @@ export class AnalysisJobs {
       { signal, timeoutMs: hashTimeLimitMs(file.size), priority: HASH_PRIORITY },
     );
     const current = this.jobs.find((j) => j.id === id);
-    if (!current?.report) return;
-    this.update(id, { state: 'done', report: { ...current.report, file: { ...current.report.file, sha256 } }, hashed: undefined, hashRate: undefined });
+    if (!current?.scanned) return;
+    const scanned = { ...current.scanned, file: { ...current.scanned.file, sha256 } };
+    this.update(id, { state: 'done', scanned, report: withPins(scanned, current.pins), hashed: undefined, hashRate: undefined });
     const done = this.jobs.find((j) => j.id === id);
     if (done) this.options.onHashed?.(done);
   }
@@ -148,6 +185,14 @@ export class AnalysisJobs {
   private emit(): void {
     this.options.onChange(this.jobs);
   }
+}
+
+const PASTED = 'the hash pasted in the app';
+
+/** The report with its pins applied; unpinned until the file's SHA-256 is known. */
+function withPins(scanned: Report | undefined, pins: readonly ExpectedHash[]): Report | undefined {
+  if (!scanned || !pins.length || scanned.file.sha256 === null) return scanned;
+  return applyExpectedHashes(scanned, pins);
 }
 
 function messageOf(error: unknown): string {

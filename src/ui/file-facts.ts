@@ -12,6 +12,12 @@ export function parseExpectedHash(text: string): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
+/** The hash the user pasted earlier, read back from the pin finding it left. */
+function pinnedHash(r: Report): string | undefined {
+  const pin = r.findings.find((f) => (f.rule === 'hash.match' || f.rule === 'hash.mismatch') && String(f.evidence.source).includes('pasted'));
+  return typeof pin?.evidence.expected === 'string' ? pin.evidence.expected : undefined;
+}
+
 @customElement('file-facts')
 export class FileFacts extends LitElement {
   @property({ attribute: false }) report?: Report;
@@ -20,6 +26,8 @@ export class FileFacts extends LitElement {
   @property({ type: Number }) hashRate?: number;
   @property() hashNote?: string;
   @state() private expected = '';
+  /** Whether the user typed in the box; until then it shows the hash the report is pinned to, if any. */
+  private edited = false;
   @state() private copied = false;
 
   static override styles = [
@@ -36,6 +44,7 @@ export class FileFacts extends LitElement {
   override render() {
     const r = this.report;
     if (!r) return nothing;
+    if (!this.edited) this.expected = pinnedHash(r) ?? '';
     return html`<table>
       <tr><th>path</th><td>${r.file.path}</td></tr>
       <tr><th>size</th><td>${formatBytes(r.file.size)} (${r.file.size.toLocaleString()} bytes)</td></tr>
@@ -45,7 +54,7 @@ export class FileFacts extends LitElement {
       <tr>
         <th>compare</th>
         <td>
-          <input aria-label="Expected SHA-256" placeholder="Paste the expected SHA-256" .value=${this.expected} @input=${(e: Event) => (this.expected = (e.target as HTMLInputElement).value)} />
+          <input aria-label="Expected SHA-256" placeholder="Paste the expected SHA-256" .value=${this.expected} @input=${this.onExpected} />
           ${this.renderComparison(r)}
         </td>
       </tr>
@@ -72,6 +81,14 @@ export class FileFacts extends LitElement {
       ? html`<div class="match" role="status">✓ match: this is exactly the expected file</div>`
       : html`<div class="mismatch" role="status">✗ mismatch: this is not the expected file</div>`;
   }
+
+  /** A valid hash pins the file (the report gains a match or mismatch finding); clearing the box unpins it. */
+  private onExpected = (event: Event) => {
+    this.edited = true;
+    this.expected = (event.target as HTMLInputElement).value;
+    const sha256 = parseExpectedHash(this.expected);
+    if (sha256 || !this.expected.trim()) this.dispatchEvent(new CustomEvent<string | undefined>('pin', { detail: sha256, bubbles: true, composed: true }));
+  };
 
   private async copy(text: string) {
     try {

@@ -15,6 +15,7 @@ import './metadata-view.js';
 import './onnx-summary.js';
 import './pickle-calls.js';
 import './pickle-disassembly.js';
+import './report-actions.js';
 import './tensor-table.js';
 import './verdict-banner.js';
 
@@ -64,6 +65,7 @@ export class ReportView extends LitElement {
     return html`
       <h3>${r.file.path}</h3>
       <verdict-banner .report=${r}></verdict-banner>
+      <report-actions .reports=${[r]} shareable></report-actions>
       <div role="tablist" aria-label="report sections" @keydown=${(e: KeyboardEvent) => this.arrowKeys(e, tabs)}>
         ${tabs.map(([t, label]) => html`<button role="tab" aria-selected=${t === tab ? 'true' : 'false'} tabindex=${t === tab ? 0 : -1} data-tab=${t} @click=${() => (this.tab = t)}>${label}</button>`)}
       </div>

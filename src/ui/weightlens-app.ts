@@ -7,7 +7,8 @@ import type { TensorStatsResult } from '../engine/tensor-stats.js';
 import { AnalysisJobs, type Job } from '../jobs/analysis-jobs.js';
 import type { Collected } from '../intake/dropped-files.js';
 import { ReportHistory, type HistoryListing } from '../store/history.js';
-import { validateReport } from '../store/report-validator.js';
+import { MAX_REPORT_TEXT_CHARS, parseReport, readReport } from '../engine/report-reader.js';
+import { decodeReportLink, LINK_PREFIX } from '../share/report-link.js';
 import { DEFAULT_SETTINGS, SettingsStore, type Settings, type Theme } from '../store/settings.js';
 import { WorkerPool } from '../worker/worker-pool.js';
 import type { FileAccess } from './report-view.js';
@@ -15,10 +16,11 @@ import { baseStyles, themeTokens } from './theme.js';
 import './drop-zone.js';
 import './file-queue.js';
 import './history-panel.js';
+import './report-actions.js';
 import './report-view.js';
 import './settings-panel.js';
 
-type View = 'analyse' | 'history' | 'settings';
+type View = 'analyse' | 'history' | 'settings' | 'shared';
 
 /** A disassembly page or tensor statistics: a few seconds at most. */
 const READ_TIME_LIMIT_MS = 30_000;
@@ -32,9 +34,9 @@ export class WeightlensApp extends LitElement {
   @state() private listing: HistoryListing = { entries: [], broken: [] };
   @state() private settings: Settings = { ...DEFAULT_SETTINGS };
   /** A report opened from history: shown without its file. */
-  @state() private opened?: { report: Report; shared: boolean };
+  @state() private opened?: { report: Report; shared: boolean; saved: boolean };
   private readonly pool = new WorkerPool(() => new Worker(new URL('../worker/engine-worker.ts', import.meta.url), { type: 'module' }));
-  private readonly history = new ReportHistory(validateReport);
+  private readonly history = new ReportHistory(readReport);
   private readonly settingsStore = new SettingsStore();
   /** History entry of each job's report, so its hash can be added when it arrives. */
   private readonly savedAs = new Map<number, Promise<string | undefined>>();
@@ -60,15 +62,20 @@ export class WeightlensApp extends LitElement {
       .notice { background: var(--panel); border-left: 4px solid var(--suspicious); padding: 0.4rem 0.7rem; margin: 0.5rem 0; overflow-wrap: anywhere; }
       .readonly { background: var(--panel); border-left: 4px solid var(--accent); padding: 0.4rem 0.7rem; margin: 0.5rem 0; }
       section { margin-top: 1rem; }
+      label.button { border: 1px solid var(--line); border-radius: 6px; padding: 0.3rem 0.8rem; cursor: pointer; background: var(--panel); }
+      label.button input { display: none; }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadStored();
+    void this.openLink();
+    window.addEventListener('hashchange', this.openLink);
   }
 
   override disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.openLink);
     this.pool.dispose();
     super.disconnectedCallback();
   }
@@ -85,6 +92,7 @@ export class WeightlensApp extends LitElement {
       ${this.notices.map((n, i) => html`<div class="notice" role="status">${n} <button aria-label="dismiss" @click=${() => (this.notices = this.notices.filter((_, j) => j !== i))}>×</button></div>`)}
       ${this.view === 'analyse' ? this.renderAnalyse() : nothing}
       ${this.view === 'history' ? this.renderHistory() : nothing}
+      ${this.view === 'shared' ? this.renderOpened() : nothing}
       ${this.view === 'settings'
         ? html`<section><settings-panel .settings=${this.settings} @settings-change=${(e: CustomEvent<Settings>) => void this.saveSettings(e.detail)}></settings-panel></section>`
         : nothing}
@@ -96,6 +104,7 @@ export class WeightlensApp extends LitElement {
     return html`
       <drop-zone @files=${(e: CustomEvent<Collected>) => this.addFiles(e.detail)}></drop-zone>
       <section>
+        ${done.length > 1 ? html`<report-actions .reports=${done.map((j) => j.report!)}></report-actions>` : nothing}
         <file-queue
           .jobs=${this.jobs}
           @cancel=${(e: CustomEvent<number>) => this.jobsController.cancel(e.detail)}
@@ -111,26 +120,42 @@ export class WeightlensApp extends LitElement {
           .hashed=${job.hashed}
           .hashRate=${job.hashRate}
           .hashNote=${job.hashNote}
+          @pin=${(e: CustomEvent<string | undefined>) => this.jobsController.pin(job.id, e.detail)}
         ></report-view>`,
       )}
     `;
   }
 
-  private renderHistory() {
-    if (this.opened)
-      return html`<section>
-        <div class="readonly" role="status">
-          ${this.opened.shared ? 'Shared report' : 'Saved report'} — the file itself is not here; drop it again to re-check it.
-          <button @click=${() => (this.opened = undefined)}>back to history</button>
-        </div>
-        <report-view .report=${this.opened.report}></report-view>
-      </section>`;
+  /** A report without its file: from history, a share link or a report file. */
+  private renderOpened() {
+    if (!this.opened) return nothing;
+    const { report, shared, saved } = this.opened;
     return html`<section>
+      <div class="readonly" role="status">
+        ${shared ? 'Shared report' : 'Saved report'} — the file itself is not here; drop it again to re-check it.
+        ${shared && !saved ? html`<button @click=${() => void this.saveOpened()}>save to history</button>` : nothing}
+        <button @click=${() => this.show('history')}>history</button>
+        ${trimmedNote(report)}
+      </div>
+      <report-view .report=${report}></report-view>
+    </section>`;
+  }
+
+  private renderHistory() {
+    return html`<section>
+      <p>
+        <label class="button">Open a report file (JSON)
+          <input type="file" accept=".json,application/json" aria-label="Open a report file" @change=${this.openReportFile} />
+        </label>
+      </p>
       <history-panel
         .listing=${this.listing}
         @open-entry=${(e: CustomEvent<string>) => {
           const entry = this.listing.entries.find((x) => x.id === e.detail);
-          if (entry) this.opened = { report: entry.report, shared: entry.shared };
+          if (entry) {
+            this.opened = { report: entry.report, shared: entry.shared, saved: true };
+            this.view = 'shared';
+          }
         }}
         @delete-entry=${(e: CustomEvent<string>) => void this.historyAction(() => this.history.remove(e.detail))}
         @delete-broken=${() => void this.historyAction(async () => { for (const b of this.listing.broken) await this.history.remove(b.id); })}
@@ -143,6 +168,45 @@ export class WeightlensApp extends LitElement {
     this.view = view;
     this.opened = undefined;
     if (view === 'history') void this.refreshHistory();
+    if (location.hash.startsWith(`#${LINK_PREFIX}`)) history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  /** A share link in the address: its report, checked like any untrusted input, shown read-only. */
+  private openLink = async () => {
+    if (!location.hash.startsWith(`#${LINK_PREFIX}`)) return;
+    try {
+      const report = await decodeReportLink(location.hash);
+      this.opened = { report, shared: true, saved: false };
+      this.view = 'shared';
+    } catch (error) {
+      this.notices = [...this.notices, `This report link could not be opened: ${(error as Error).message}`];
+    }
+  };
+
+  /** A report file (a downloaded JSON report): read with the same checks as a link. */
+  private openReportFile = async (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    try {
+      if (file.size > MAX_REPORT_TEXT_CHARS) throw new Error(`${file.size.toLocaleString()} bytes is more than a report can be (${MAX_REPORT_TEXT_CHARS.toLocaleString()})`);
+      const report = parseReport(await file.text());
+      this.opened = { report, shared: true, saved: false };
+      this.view = 'shared';
+    } catch (error) {
+      this.notices = [...this.notices, `${file.name} could not be opened as a report: ${(error as Error).message}`];
+    }
+  };
+
+  private async saveOpened() {
+    if (!this.opened) return;
+    try {
+      await this.history.save(this.opened.report, true);
+      this.opened = { ...this.opened, saved: true };
+    } catch (error) {
+      this.notices = [...this.notices, `the report could not be saved: ${(error as Error).message}`];
+    }
   }
 
   private addFiles(collected: Collected) {
@@ -216,6 +280,14 @@ export class WeightlensApp extends LitElement {
       this.notices = [...this.notices, `settings could not be saved: ${(error as Error).message}`];
     }
   }
+}
+
+/** What a share link left out to fit, from the report's own `content.shareTrimmed`. */
+function trimmedNote(report: Report) {
+  const trimmed = report.content.shareTrimmed;
+  if (!Array.isArray(trimmed) || !trimmed.length) return nothing;
+  const parts = trimmed.map((t: { path?: unknown; items?: unknown }) => `${String(t.path)} (${typeof t.items === 'number' ? t.items.toLocaleString() : '?'})`);
+  return html`<div>Left out of the link to make it fit: ${parts.join(', ')}.</div>`;
 }
 
 declare global {
