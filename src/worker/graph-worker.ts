@@ -1,0 +1,25 @@
+// The graph viewer's layout worker: builds the hierarchy once per graph and
+// lays out each expansion state off the page's thread (Comlink, as the engine
+// worker). The result's typed arrays are transferred, not copied.
+import * as Comlink from 'comlink';
+import type { GraphLayoutInput } from '../graph/hierarchy.js';
+import { GraphModel, type GraphView, type HierarchySummary } from '../graph/view.js';
+
+let model: GraphModel | undefined;
+
+const api = {
+  load(input: GraphLayoutInput): HierarchySummary {
+    model = new GraphModel(input);
+    return model.summary();
+  },
+
+  view(expanded: number[]): GraphView {
+    if (!model) throw new Error('no graph loaded');
+    const v = model.view(expanded);
+    return Comlink.transfer(v, [v.kind.buffer, v.ref.buffer, v.x.buffer, v.y.buffer, v.w.buffer, v.h.buffer, v.edgeFrom.buffer, v.edgeTo.buffer, v.edgeCount.buffer]);
+  },
+};
+
+export type GraphWorkerApi = typeof api;
+
+Comlink.expose(api);
