@@ -1,0 +1,156 @@
+// The graph viewer in a real browser: a model with nested scopes (built here
+// with test/onnx-builder.ts: 12 numbered layers of attn and mlp, one node from a
+// custom domain) opens with its blocks collapsed, opens a block on click and
+// with Enter, finds a node by search, and highlights the node a finding names.
+// Screenshots of each state go to test-artifacts/screenshots/.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainNode, model, node, valueInfo } from '../onnx-builder.js';
+import { deepText, haveChromium, openApp, reportFor, screenshot, serveAndLaunch, type Served } from './browser.js';
+
+export const LAYERS = 12;
+export const CUSTOM_NODE = '/model/layers.9/attn/Scramble';
+
+/** `/model/embed`, `/model/layers.N/{attn,mlp}` and `/model/norm`, each node reading the previous value. */
+export function scopedModel(): Uint8Array {
+  const nodes: Uint8Array[] = [];
+  let h = 'input_ids';
+  const step = (name: string, op: string, extra: string[] = [], custom = false) => {
+    const out = `${name}_output_0`;
+    nodes.push(custom ? domainNode('com.example.scramble', op, [h, ...extra], [out], name) : node(op, [h, ...extra], [out], name));
+    h = out;
+  };
+  step('/model/embed/Gather', 'Identity');
+  for (let l = 0; l < LAYERS; l++) {
+    const residual = h;
+    for (const op of ['Add', 'Softmax', 'Mul', 'Add']) step(`/model/layers.${l}/attn/${op}_${nodes.length}`, op, op === 'Softmax' ? [] : [residual]);
+    if (l === 9) step(CUSTOM_NODE, 'Scramble', [], true);
+    for (const op of ['Add', 'Relu', 'Mul']) step(`/model/layers.${l}/mlp/${op}_${nodes.length}`, op, op === 'Relu' ? [] : [residual]);
+  }
+  step('/model/norm/Add', 'Add', ['input_ids']);
+  const last = h;
+  nodes.push(node('Identity', [last], ['logits'], '/model/out/Identity'));
+  return model([...nodes, valueInfo(11, 'input_ids', [1, 8]), valueInfo(12, 'logits', [1, 8])], [['', 17], ['com.example.scramble', 1]]);
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'weightlens-graph-'));
+
+describe.skipIf(!haveChromium)('the graph viewer in Chromium', () => {
+  let served: Served;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    served = await serveAndLaunch();
+    context = await served.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.close();
+  });
+
+  const boxes = (graph: Locator) => graph.evaluate((el) => Number(el.dataset.boxes ?? 0));
+  const selected = (graph: Locator) => graph.evaluate((el) => el.dataset.selected ?? '');
+  const collapsed = (graph: Locator) => graph.evaluate((el) => (el as unknown as { collapsedGroups(): string[] }).collapsedGroups());
+
+  async function openGraph(page: Page): Promise<Locator> {
+    const file = path.join(work, 'scoped.onnx');
+    writeFileSync(file, scopedModel());
+    await page.setInputFiles('drop-zone input#files', file);
+    const report = await reportFor(page, 'scoped.onnx');
+    await report.getByRole('tab', { name: 'Graph', exact: true }).click();
+    const graph = report.locator('graph-view');
+    await expect.poll(() => graph.evaluate((el) => Number(el.dataset.paints ?? 0)), { timeout: 15_000 }).toBeGreaterThan(0);
+    await graph.locator('.stage').scrollIntoViewIfNeeded();
+    return graph;
+  }
+
+  it('opens collapsed, opens a block on click and with Enter, closes it with Enter', async () => {
+    const { page, errors } = await openApp(context, served.url);
+    const graph = await openGraph(page);
+    const nodes = LAYERS * 7 + 4;
+    // the first screen: the layers, some of their parts still collapsed
+    const shut = await collapsed(graph);
+    expect(await boxes(graph)).toBeLessThan(nodes);
+    expect(shut).toContain('mlp');
+    expect(await deepText(graph.locator('.status'))).toContain(`${nodes} nodes`);
+    await screenshot(page, 'graph-collapsed');
+
+    // click the last collapsed block: it opens in place of its box
+    const before = await boxes(graph);
+    // fit the whole graph (key 0) so that every box is on screen
+    await graph.locator('.stage').focus();
+    await page.keyboard.press('0');
+    await page.waitForTimeout(100);
+    const target = await graph.evaluate((el) => {
+      const g = el as unknown as { screenPoint(kind: string, name: string): { x: number; y: number } | undefined; collapsedGroups(): string[] };
+      return g.screenPoint('group', g.collapsedGroups().filter((l) => l === 'mlp').length ? 'mlp' : g.collapsedGroups()[0]!);
+    });
+    expect(target).toBeDefined();
+    await page.mouse.click(target!.x, target!.y);
+    await graph.locator('.stage').scrollIntoViewIfNeeded();
+    await expect.poll(() => boxes(graph)).toBeGreaterThan(before);
+    await screenshot(page, 'graph-expanded');
+
+    // Enter on a selected node closes its group; Enter again opens it
+    const opened = await boxes(graph);
+    await graph.locator('input[type=search]').fill('layers.0/attn/Softmax');
+    await graph.locator('input[type=search]').press('Enter');
+    await expect.poll(() => selected(graph)).toMatch(/^\/model\/layers\.0\/attn\/Softmax/);
+    await graph.locator('.stage').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => selected(graph)).toBe('group:attn');
+    const closed = await boxes(graph);
+    expect(closed).toBe(opened - 3);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => boxes(graph)).toBe(opened);
+    // keyboard pan, zoom and fit keep drawing
+    const paints = await graph.evaluate((el) => Number(el.dataset.paints));
+    for (const key of ['ArrowLeft', '+', '-', '0']) await page.keyboard.press(key);
+    await expect.poll(() => graph.evaluate((el) => Number(el.dataset.paints))).toBeGreaterThan(paints);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('finds a node by name, op or tensor, and shows its inputs and outputs', async () => {
+    const { page, errors } = await openApp(context, served.url);
+    const graph = await openGraph(page);
+    const search = graph.locator('input[type=search]');
+    await graph.locator('.stage').focus();
+    await page.keyboard.press('/');
+    await page.keyboard.type('relu');
+    await expect.poll(() => deepText(graph.locator('.matches'))).toContain('/model/layers.11/mlp/Relu');
+    // the Relu nodes by name, and the nodes reading their outputs by tensor name
+    expect(await graph.locator('.matches li').count()).toBe(2 * LAYERS);
+    expect(await graph.locator('.matches li', { hasText: '(name)' }).count()).toBe(LAYERS);
+    await search.fill('layers.7/mlp/Relu');
+    await graph.locator('.matches button').first().click();
+    await expect.poll(() => selected(graph)).toMatch(/^\/model\/layers\.7\/mlp\/Relu_/);
+    const panel = await deepText(graph.locator('aside'));
+    expect(panel).toMatch(/Relu/);
+    expect(panel).toMatch(/_output_0/);
+    await screenshot(page, 'graph-search');
+    // a tensor name finds the nodes that produce or read it
+    await search.fill('logits');
+    await expect.poll(() => deepText(graph.locator('.matches'))).toContain('/model/out/Identity');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('highlights the node a finding names and reaches it from the list', async () => {
+    const { page, errors } = await openApp(context, served.url);
+    const graph = await openGraph(page);
+    await graph.locator('.findings-toggle').click();
+    await expect.poll(() => deepText(graph.locator('.findings'))).toContain('onnx.custom-domain');
+    await graph.locator('.findings button').first().click();
+    await expect.poll(() => selected(graph)).toBe(CUSTOM_NODE);
+    expect(await graph.evaluate((el) => (el as unknown as { selectedMark(): string | undefined }).selectedMark())).toMatch(/severe|finding/);
+    expect(await deepText(graph.locator('aside'))).toContain('com.example.scramble');
+    await screenshot(page, 'graph-finding');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
