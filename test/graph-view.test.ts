@@ -179,3 +179,18 @@ describe('layered layout', () => {
     expect(grouped(12)).toBe('12');
   });
 });
+
+describe('packed graph', () => {
+  it('round-trips nodes, domains and omitted inputs', async () => {
+    const { packGraph, unpackGraph } = await import('../src/graph/packed.js');
+    const input: GraphLayoutInput = {
+      values: ['x', 'y', 'z'],
+      nodes: [
+        { name: '/a/P', op: 'Relu', inputs: [0], outputs: [1] },
+        { name: 'Q', op: 'Scramble', domain: 'com.example', inputs: [1, -1, 0], outputs: [2] },
+        { name: 'R', op: 'Identity', inputs: [], outputs: [] },
+      ],
+    };
+    expect(unpackGraph(structuredClone(packGraph(input)))).toEqual(input);
+  });
+});

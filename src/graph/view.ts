@@ -91,7 +91,9 @@ export class GraphModel {
       } else {
         const g = this.hierarchy.groups[visible.ref[i]!]!;
         title[i] = shorten(g.label || 'graph');
-        detail[i] = `${grouped(g.end - g.start)} nodes`;
+        // a collapsed `attn` among open layers says which layer it is in
+        const parent = this.hierarchy.groups[g.parent];
+        detail[i] = shorten(`${grouped(g.end - g.start)} nodes${parent && parent.id > 0 && parent.label ? ` · in ${parent.label}` : ''}`);
         h[i] = GROUP_HEIGHT;
       }
       w[i] = Math.max(56, Math.max(title[i]!.length, detail[i]!.length) * CHAR_WIDTH + 16);

@@ -2,16 +2,17 @@
 // lays out each expansion state off the page's thread (Comlink, as the engine
 // worker). The result's typed arrays are transferred, not copied.
 import * as Comlink from 'comlink';
-import { initialExpansion, type GraphLayoutInput } from '../graph/hierarchy.js';
+import { initialExpansion } from '../graph/hierarchy.js';
+import { unpackGraph, type PackedGraph } from '../graph/packed.js';
 import { GraphModel, type GraphView, type HierarchySummary } from '../graph/view.js';
 
 let model: GraphModel | undefined;
 
 const api = {
   /** Builds the hierarchy; answers with it and the groups open on the first screen. */
-  load(input: GraphLayoutInput): { summary: HierarchySummary; initial: number[]; ms: number } {
+  load(packed: PackedGraph): { summary: HierarchySummary; initial: number[]; ms: number } {
     const t0 = performance.now();
-    model = new GraphModel(input);
+    model = new GraphModel(unpackGraph(packed));
     return { summary: model.summary(), initial: initialExpansion(model.hierarchy), ms: performance.now() - t0 };
   },
 

@@ -9,6 +9,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { Finding } from '../../engine/report.js';
 import { isSevere, nodeFindings, severityByNode, type NodeFinding } from '../../graph/findings.js';
 import type { GraphLayoutInput, LayoutNode } from '../../graph/hierarchy.js';
+import { packGraph, packedBuffers } from '../../graph/packed.js';
 import type { GraphView as LaidOut, HierarchySummary } from '../../graph/view.js';
 import type { GraphWorkerApi } from '../../worker/graph-worker.js';
 import { baseStyles } from '../theme.js';
@@ -130,7 +131,8 @@ export class GraphViewElement extends LitElement {
         this.worker = new Worker(new URL('../../worker/graph-worker.ts', import.meta.url), { type: 'module' });
         this.api = Comlink.wrap<GraphWorkerApi>(this.worker);
       }
-      const { summary, initial } = await this.api!.load(this.input);
+      const packed = packGraph(this.input);
+      const { summary, initial } = await this.api!.load(Comlink.transfer(packed, packedBuffers(packed)));
       this.timings.loaded = performance.now();
       this.summary = summary;
       this.markedGroups = new Map();
