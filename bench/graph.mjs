@@ -167,6 +167,13 @@ for (const wanted of args.nodes.split(',').map(Number)) {
     const report = page.locator('report-view').first();
     await report.locator('verdict-banner .word').waitFor({ timeout: 120_000 });
     results.verdict.push(Date.now() - t0);
+    // let the app finish what follows a verdict (hash, history save of the report) so the tab is timed alone
+    await page.locator('file-queue tr', { hasText: path.basename(file) }).filter({ hasText: /done/ }).waitFor({ timeout: 120_000 });
+    await page.evaluate(() => new Promise((resolve) => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => ({ start: e.startTime, duration: e.duration }))))).observe({ type: 'longtask' });
+      setTimeout(resolve, 1500);
+    }));
     const clicked = await page.evaluate(() => performance.now());
     await report.getByRole('tab', { name: 'Graph', exact: true }).click();
     const graph = report.locator('graph-view');
@@ -178,6 +185,8 @@ for (const wanted of args.nodes.split(',').map(Number)) {
     const t = await graph.evaluate((el) => el.timings);
     results.firstPaint.push(t.firstPaint - clicked);
     results.load.push(t.loaded - t.start);
+    const longTasks = (await page.evaluate(() => window.__longTasks)).filter((l) => l.start + l.duration > clicked);
+    console.log(`    run ${run + 1}: click → element ${(t.start - clicked).toFixed(0)} ms, → packed ${(t.packed - t.start).toFixed(0)} ms, hierarchy in the worker ${t.hierarchyMs.toFixed(0)} ms, → loaded ${(t.loaded - t.packed).toFixed(0)} ms, → first paint ${(t.firstPaint - t.loaded).toFixed(0)} ms; main-thread long tasks after the click ${longTasks.map((l) => `${l.duration.toFixed(0)} ms at +${(l.start - clicked).toFixed(0)}`).join(', ') || 'none'}`);
     // expand the first collapsed layer of the first screen
     const expandMs = await graph.evaluate(async (el) => {
       const v = el.laid;
