@@ -171,7 +171,7 @@ for (const wanted of args.nodes.split(',').map(Number)) {
     await page.locator('file-queue tr', { hasText: path.basename(file) }).filter({ hasText: /done/ }).waitFor({ timeout: 120_000 });
     await page.evaluate(() => new Promise((resolve) => {
       window.__longTasks = [];
-      new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => ({ start: e.startTime, duration: e.duration }))))).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => ({ start: e.startTime, duration: e.duration })))).observe({ type: 'longtask' });
       setTimeout(resolve, 1500);
     }));
     const clicked = await page.evaluate(() => performance.now());

@@ -150,6 +150,13 @@ describe.skipIf(!haveChromium)('the graph viewer in Chromium', () => {
     expect(await graph.evaluate((el) => (el as unknown as { selectedMark(): string | undefined }).selectedMark())).toMatch(/severe|finding/);
     expect(await deepText(graph.locator('aside'))).toContain('com.example.scramble');
     await screenshot(page, 'graph-finding');
+    // a theme change repaints the canvas in the new colours, with no event on the graph
+    const paints = await graph.evaluate((el) => Number(el.dataset.paints));
+    await page.locator('weightlens-app').evaluate((app) => app.setAttribute('theme', 'dark'));
+    await expect.poll(() => graph.evaluate((el) => Number(el.dataset.paints)), { timeout: 5000 }).toBeGreaterThan(paints);
+    const corner = await graph.locator('canvas').evaluate((c) => [...(c as HTMLCanvasElement).getContext('2d')!.getImageData(2, 2, 1, 1).data].slice(0, 3));
+    expect(corner).toEqual([0x0d, 0x11, 0x17]); // --bg of the dark theme
+    await screenshot(page, 'graph-dark');
     expect(errors).toEqual([]);
     await page.close();
   });

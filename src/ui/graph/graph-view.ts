@@ -23,6 +23,7 @@ const MAX_MATCHES = 200;
 /** Pixels an arrow key pans. */
 const KEY_PAN = 80;
 
+const paletteKey = (p: Palette) => Object.values(p).join('|');
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -50,6 +51,9 @@ export class GraphViewElement extends LitElement {
   private markedGroups = new Map<number, boolean>();
   private painter?: GraphCanvas;
   private resizeObserver?: ResizeObserver;
+  /** The theme can change without any event reaching this element (an attribute on the app, the OS setting): look twice a second. */
+  private themeTimer?: ReturnType<typeof setInterval>;
+  private paletteKey = '';
   private loadedContent?: unknown;
   private pendingCentre = -1;
   private needsFit = true;
@@ -90,7 +94,9 @@ export class GraphViewElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver?.disconnect();
+    clearInterval(this.themeTimer);
     this.painter?.dispose();
+    this.painter = undefined;
     this.api?.[Comlink.releaseProxy]();
     this.worker?.terminate();
     this.worker = undefined;
@@ -104,7 +110,7 @@ export class GraphViewElement extends LitElement {
 
   protected override updated(): void {
     if (this.canvasEl && !this.painter) {
-      this.painter = new GraphCanvas(this.canvasEl, () => this.palette(), () => this.painted());
+      this.painter = new GraphCanvas(this.canvasEl, () => this.framePalette(), () => this.painted());
       this.resizeObserver = new ResizeObserver((entries) => {
         const box = entries[entries.length - 1]!.contentRect;
         this.painter!.resize(box.width, box.height);
@@ -112,6 +118,10 @@ export class GraphViewElement extends LitElement {
       });
       this.resizeObserver.observe(this.stageEl!);
       this.bindPointer(this.canvasEl);
+      this.themeTimer = setInterval(() => {
+        const p = this.palette();
+        if (paletteKey(p) !== this.paletteKey) this.painter?.schedule();
+      }, 500);
     }
   }
 
@@ -206,6 +216,13 @@ export class GraphViewElement extends LitElement {
       malicious: get('--malicious', '#cf222e'),
       suspicious: get('--suspicious', '#9a6700'),
     };
+  }
+
+  /** The palette a frame is drawn with, remembered so that a theme change can be noticed. */
+  private framePalette(): Palette {
+    const p = this.palette();
+    this.paletteKey = paletteKey(p);
+    return p;
   }
 
   private fit(readable = false): void {
