@@ -194,3 +194,33 @@ describe('packed graph', () => {
     expect(unpackGraph(structuredClone(packGraph(input)))).toEqual(input);
   });
 });
+
+describe('findings on the graph', () => {
+  it('marks the node a finding names, the steps of a trigger path and the readers of a tensor', async () => {
+    const { nodeFindings, severityByNode } = await import('../src/graph/findings.js');
+    const input: GraphLayoutInput = {
+      values: ['x', 'w', 'a', 'b', 'c'],
+      nodes: [
+        { name: 'ReduceSum#0', op: 'ReduceSum', inputs: [0], outputs: [2] },
+        { name: '/cmp/Equal', op: 'Equal', inputs: [2, 1], outputs: [3] },
+        { name: '/sw/If', op: 'If', inputs: [3], outputs: [4] },
+        { name: '/other/MatMul', op: 'MatMul', inputs: [0, 1], outputs: [] },
+      ],
+    };
+    const finding = (rule: string, severity: 'critical' | 'high' | 'medium' | 'low' | 'info', location: object, evidence: object = {}) =>
+      ({ rule, severity, message: rule, location, evidence }) as never;
+    const marks = nodeFindings(input, [
+      finding('onnx.custom-domain', 'medium', { node: '/other/MatMul' }),
+      finding('onnx.input-triggered-branch', 'high', { node: '/sw/If' }, { path: ['/sw/If (If)', '/cmp/Equal (Equal)', 'ReduceSum#0 (ReduceSum)'] }),
+      finding('onnx.external-data-missing', 'medium', { tensor: 'w' }),
+      finding('onnx.unknown-op', 'medium', { node: 'not in the main graph' }),
+    ]);
+    // worst first; the finding naming no node of the main graph is left out
+    expect(marks.map((m) => [m.finding.rule, [...m.nodes].sort()])).toEqual([
+      ['onnx.input-triggered-branch', [0, 1, 2]],
+      ['onnx.custom-domain', [3]],
+      ['onnx.external-data-missing', [1, 3]],
+    ]);
+    expect([...severityByNode(marks)].sort()).toEqual([[0, 'high'], [1, 'high'], [2, 'high'], [3, 'medium']]);
+  });
+});
