@@ -86,19 +86,21 @@ export function layeredLayout(input: LayoutInput): LayoutResult {
   const place = (row: number[]) => row.forEach((v, i) => (pos[v] = i - row.length / 2));
   rows.forEach(place);
   const bary = new Float64Array(n);
-  const sweep = (row: number[], adj: Adjacency) => {
+  // ties (siblings of one parent) alternate sides layer by layer: on the same side
+  // every time, the joins of a long residual stack drift it sideways
+  const sweep = (row: number[], adj: Adjacency, flip: boolean) => {
     for (const v of row) {
       let sum = 0;
       const count = adj.start[v + 1]! - adj.start[v]!;
       for (let i = adj.start[v]!; i < adj.start[v + 1]!; i++) sum += pos[adj.list[i]!]!;
       bary[v] = count ? sum / count : pos[v]!;
     }
-    row.sort((a, b) => bary[a]! - bary[b]! || key[a]! - key[b]!);
+    row.sort((a, b) => bary[a]! - bary[b]! || (flip ? key[b]! - key[a]! : key[a]! - key[b]!));
     place(row);
   };
   for (let s = 0; s < ORDER_SWEEPS; s++) {
-    for (let l = 1; l < layers; l++) sweep(rows[l]!, pred);
-    for (let l = layers - 2; l >= 0; l--) sweep(rows[l]!, succ);
+    for (let l = 1; l < layers; l++) sweep(rows[l]!, pred, (l & 1) === 1);
+    for (let l = layers - 2; l >= 0; l--) sweep(rows[l]!, succ, (l & 1) === 1);
   }
 
   // 3. coordinates
