@@ -46,7 +46,7 @@ export class GraphCanvas {
   private cssHeight = 0;
 
   constructor(
-    private readonly canvas: HTMLCanvasElement,
+    readonly canvas: HTMLCanvasElement,
     private readonly palette: () => Palette,
     private readonly onPaint: () => void,
   ) {}

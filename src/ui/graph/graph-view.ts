@@ -109,8 +109,20 @@ export class GraphViewElement extends LitElement {
   }
 
   protected override updated(): void {
+    if (this.painter && this.painter.canvas !== this.canvasEl) {
+      // the canvas was re-rendered (a graph without nodes in between): start over on the new one
+      this.resizeObserver?.disconnect();
+      clearInterval(this.themeTimer);
+      this.painter.dispose();
+      this.painter = undefined;
+    }
     if (this.canvasEl && !this.painter) {
       this.painter = new GraphCanvas(this.canvasEl, () => this.framePalette(), () => this.painted());
+      if (this.laid) {
+        this.painter.view = this.laid;
+        this.painter.marks = this.boxMarks(this.laid);
+        this.needsFit = true;
+      }
       this.resizeObserver = new ResizeObserver((entries) => {
         const box = entries[entries.length - 1]!.contentRect;
         this.painter!.resize(box.width, box.height);
