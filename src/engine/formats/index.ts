@@ -5,7 +5,7 @@
 // index (JSON text) last of all.
 import type { FormatDriver } from './driver.js';
 import { compressedJoblib, compressedPickle, unreadableCompression } from './compressed-pickle.js';
-import { gguf } from './gguf.js';
+import { gguf } from './gguf/gguf.js';
 import { hdf5 } from './hdf5.js';
 import { numpy } from './numpy/numpy.js';
 import { onnx } from './onnx/onnx.js';
