@@ -104,7 +104,8 @@ function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
     if (t.kind === 'name') {
       const attribute = prev?.kind === 'op' && prev.value === '.';
       if (attribute && t.value.startsWith('_')) {
-        report('template.python-internals', 'critical', `.${t.value}: an attribute starting with an underscore is Python's internals (the sandbox forbids it; unsandboxed Jinja hands it over)`, t.start, t.end, block);
+        const kind = /^__.*__$/.test(t.value) ? 'a Python special attribute' : 'a private attribute';
+        report('template.python-internals', 'critical', `.${t.value}: ${kind}, Python's internals (Jinja's sandbox refuses names starting with an underscore; unsandboxed rendering hands them over)`, t.start, t.end, block);
       } else if (!attribute && /^__|__$/.test(t.value)) {
         report('template.python-internals', 'critical', `${t.value}: a name built like a Python special attribute`, t.start, t.end, block);
       } else if (DANGEROUS_NAMES.has(t.value) && !(isImportStatement && t.value === 'import')) {

@@ -6,8 +6,10 @@ import { MAX_READ_BYTES, type ByteSource } from '../../byte-source.js';
 import { LimitError, MalformedError, ReadError } from '../../errors.js';
 import { MAX_HEADER_BYTES } from './limits.js';
 
-/** Bytes fetched per refill: big enough that a 10 MB vocabulary costs a handful of reads. */
-const CHUNK_BYTES = 1024 * 1024;
+/** First refill: most headers of small files end within it, so little past the header is read. */
+const FIRST_CHUNK_BYTES = 16 * 1024;
+/** Refills double up to this: a 10 MB vocabulary costs a dozen reads, and at most this much past the header is read. */
+const MAX_CHUNK_BYTES = 1024 * 1024;
 
 export class HeaderCursor {
   private window: Uint8Array = new Uint8Array(0);
@@ -16,6 +18,7 @@ export class HeaderCursor {
   private windowStart = 0;
   /** File offset of the next byte to read. */
   private at: number;
+  private chunk = FIRST_CHUNK_BYTES;
 
   constructor(
     private readonly source: ByteSource,
@@ -53,7 +56,8 @@ export class HeaderCursor {
       throw new LimitError('MAX_HEADER_BYTES', this.at + n, `the GGUF header runs past ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES) at ${what}`, { offset: this.at });
     }
     if (n > this.left) throw truncated(what, this.at, n, this.left);
-    const length = Math.min(Math.max(n, CHUNK_BYTES), this.left, MAX_READ_BYTES);
+    const length = Math.min(Math.max(n, this.chunk), this.left, MAX_READ_BYTES);
+    this.chunk = Math.min(this.chunk * 2, MAX_CHUNK_BYTES);
     const bytes = await this.source.read(this.at, Math.max(length, n));
     if (bytes.length < n) throw new ReadError(`${this.source.name} ended at byte ${this.at + bytes.length} while the GGUF header was read: did the file shrink?`);
     this.window = bytes;

@@ -50,7 +50,7 @@ export function describeModel(entries: readonly MetadataEntry[]): ModelDescripti
   };
   for (const fact of GENERAL_FACTS) {
     const v = scalar(`general.${fact}`);
-    if (v !== null && fact !== 'file_type') architecture[camel(fact)] = v;
+    if (v !== null && fact !== 'file_type') architecture[fact === 'name' ? 'modelName' : camel(fact)] = v;
   }
 
   // Every <arch>.* key: context_length, embedding_length, block_count, attention.head_count …

@@ -148,14 +148,15 @@ export function checkTensors(tensors: readonly TensorInfo[], dataOffset: number,
     bytesTotal += bytes === undefined ? 0 : Number(bytes);
   }
 
-  checkPlacement(placed, dataStart, align, size, out);
+  // A tensor cut off by the end of the file already explains the bytes after the last whole one.
+  checkPlacement(placed, dataStart, align, size, out, placed.length === tensors.length);
   return { rows, totals, parameters, bytes: bytesTotal };
 }
 
 const roundUp = (n: bigint, align: bigint) => ((n + align - 1n) / align) * align;
 
 /** Overlaps, gaps (more than alignment padding) and bytes after the last tensor. */
-function checkPlacement(placed: Placed[], dataStart: bigint, align: bigint, size: bigint, out: CappedFindings): void {
+function checkPlacement(placed: Placed[], dataStart: bigint, align: bigint, size: bigint, out: CappedFindings, allPlaced: boolean): void {
   placed.sort((a, b) => (a.begin < b.begin ? -1 : a.begin > b.begin ? 1 : a.end < b.end ? -1 : a.end > b.end ? 1 : 0));
   let end = dataStart;
   let last: Placed | undefined;
@@ -168,7 +169,7 @@ function checkPlacement(placed: Placed[], dataStart: bigint, align: bigint, size
     if (!last || t.end > end) end = t.end;
     if (!last || t.end > last.end) last = t;
   }
-  if (placed.length > 0 && size > roundUp(end, align)) {
+  if (allPlaced && placed.length > 0 && size > roundUp(end, align)) {
     out.add('gguf.trailing-data', `${size - end} bytes after the last tensor's data (past its alignment padding) that no loader reads: room for hidden data`, { offset: Number(end), length: Number(size - end) });
   }
 }
