@@ -34,3 +34,75 @@ describe('chat templates', () => {
     expect(worst(source), JSON.stringify(analyseTemplate(source).issues.map((i) => [i.rule, i.severity, i.snippet]))).toBe("critical");
   });
 });
+
+const found = (source: string) => analyseTemplate(source).issues.map((i) => [i.rule, i.severity, source.slice(i.start, i.start + i.length)]);
+
+describe('chat-template rules', () => {
+  it('python-internals: dunder and private attributes, by dot, subscript, |attr, folded names and format strings', () => {
+    expect(found("{{ x.__class__ }}")).toEqual([['template.python-internals', 'critical', '__class__']]);
+    expect(found("{{ x._private }}")).toEqual([['template.python-internals', 'critical', '_private']]);
+    expect(found("{{ x['__mro__'] }}")).toContainEqual(['template.python-internals', 'critical', "['__mro__']"]);
+    expect(found("{{ x|attr('__subclasses__') }}")).toContainEqual(['template.python-internals', 'critical', "('__subclasses__')"]);
+    expect(found("{{ x|attr('__glo' 'bals__') }}")).toContainEqual(['template.python-internals', 'critical', "('__glo' 'bals__')"]);
+    expect(found("{{ x|attr('_' ~ '_init_' ~ '_') }}")).toContainEqual(['template.python-internals', 'critical', "('_' ~ '_init_' ~ '_')"]);
+    expect(found("{{ x|attr('__CLASS__'|lower) }}").map((f) => f[1])).toContain('critical');
+    expect(found("{{ x|attr('__klass__'|replace('k', 'c')) }}").map((f) => f[1])).toContain('critical');
+    expect(found("{{ x|attr('\\137\\137class\\137\\137') }}").map((f) => f[1])).toContain('critical');
+    expect(found("{{ x|attr('\\N{LOW LINE}\\N{LOW LINE}class\\N{LOW LINE}\\N{LOW LINE}') }}").map((f) => f[1])).toContain('critical');
+    expect(found("{{ '{0.__class__}'.format(x) }}")).toContainEqual(['template.python-internals', 'critical', "'{0.__class__}'"]);
+    expect(found("{{ dict(__cla=1)|join }}")).toContainEqual(['template.python-internals', 'critical', '__cla']);
+    // Only named in a string (perhaps prose): high, not critical.
+    expect(found("{{ 'call __init__ first' }}")).toEqual([['template.python-internals', 'high', "'call __init__ first'"]]);
+  });
+
+  it('dangerous-name: called or read as an attribute is critical, a bare name or a template load medium', () => {
+    expect(found("{{ x.popen('echo') }}")).toEqual([['template.dangerous-name', 'critical', 'popen']]);
+    expect(found("{{ eval('1') }}")).toEqual([['template.dangerous-name', 'critical', 'eval']]);
+    expect(found("{{ x['os'] }}")).toEqual([['template.dangerous-name', 'critical', "['os']"]]);
+    expect(found('{{ os }}')).toEqual([['template.dangerous-name', 'medium', 'os']]);
+    expect(found("{% include 'other.jinja' %}")).toEqual([['template.dangerous-name', 'medium', 'include']]);
+    expect(found("{% from 'm' import f %}")).toEqual([['template.dangerous-name', 'medium', 'from']]);
+  });
+
+  it('escape-global: attributes of cycler, joiner, namespace; any use of self, lipsum, config, request', () => {
+    expect(found('{{ cycler.next }}')).toEqual([['template.escape-global', 'medium', 'cycler']]);
+    expect(found('{{ joiner|attr("x") }}')).toEqual([['template.escape-global', 'medium', 'joiner']]);
+    expect(found('{{ self }}')).toEqual([['template.escape-global', 'medium', 'self']]);
+    expect(found('{{ config.items() }}')).toEqual([['template.escape-global', 'medium', 'config']]);
+    expect(found('{% set ns = namespace(a=1) %}{% set c = cycler(1, 2) %}{{ ns.a }}{{ c.next() }}')).toEqual([]);
+  });
+
+  it('computed-attribute: names built at render time', () => {
+    expect(found("{{ x|attr(y) }}")).toEqual([['template.computed-attribute', 'high', '(y)']]);
+    expect(found("{{ x|attr(y ~ 'z') }}")).toEqual([['template.computed-attribute', 'critical', "(y ~ 'z')"]]);
+    expect(found("{{ x|attr('%s'|format(y)) }}")).toEqual([['template.computed-attribute', 'critical', "('%s'|format(y))"]]);
+    expect(found("{% set k = a ~ b %}{{ x[k] }}")).toEqual([['template.computed-attribute', 'high', '[k]']]);
+    expect(found("{% set k = [a, b]|join %}{{ x|attr(k) }}")).toEqual([['template.computed-attribute', 'critical', '(k)']]);
+    expect(found("{{ 'a\\N{BOX DRAWINGS LIGHT HORIZONTAL}' }}")).toEqual([['template.computed-attribute', 'high', "'a\\N{BOX DRAWINGS LIGHT HORIZONTAL}'"]]);
+  });
+
+  it('syntax-error: an unclosed block is reported, and special names after it are still found', () => {
+    expect(found('{{ messages ')).toEqual([['template.syntax-error', 'medium', '{']]);
+    const after = found("{% if x %}{{ 'a' }{{ ().__class__ }}");
+    expect(after.map((f) => f[0])).toEqual(['template.syntax-error', 'template.python-internals']);
+    expect(found("{# a comment")).toEqual([['template.syntax-error', 'medium', '{']]);
+  });
+
+  it('reads text, comments and raw blocks as text, never as code', () => {
+    expect(found('Say __class__ and os.popen() in prose.{# x.__class__ #}{% raw %}{{ x.__class__ }}{% endraw %}')).toEqual([]);
+  });
+
+  it('leaves ordinary words in strings alone: system roles, exec summaries, python tags', () => {
+    expect(found("{% if message['role'] == 'system' %}{{ 'Execute the eval plan: import data, open the os file' }}{{ '<|python_tag|>' }}{% endif %}")).toEqual([]);
+    expect(found("{{ messages[loop.index0 - 1]['content'][:10] }}{{ tool['function']['name'] }}{{ message[key] }}")).toEqual([]);
+  });
+
+  it('keeps {{ … }} open across dict braces, as Jinja does', () => {
+    expect(found("{{ {'a': '}}'}.a.__class__ }}")).toEqual([['template.python-internals', 'critical', '__class__']]);
+  });
+
+  it('shows the span in its block', () => {
+    const [issue] = analyseTemplate('Hello {{ user }}! {{ x.__globals__ }} bye').issues;
+    expect(issue).toMatchObject({ start: 23, length: 11, snippet: '{{ x.__globals__ }}' });
+  });
+});
