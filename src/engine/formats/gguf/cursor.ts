@@ -66,11 +66,13 @@ export class HeaderCursor {
   }
 
   /** Moves past n bytes without reading them (a long string's tail); checked against the file and the header limit. */
-  skip(n: number, what: string): void {
-    if (this.at + n > MAX_HEADER_BYTES) {
-      throw new LimitError('MAX_HEADER_BYTES', this.at + n, `the GGUF header runs past ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES) at ${what}`, { offset: this.at });
+  skip(n: number, what: string | (() => string)): void {
+    if (this.at + n > MAX_HEADER_BYTES || n > this.left) {
+      // Labels are built only when needed: the vocabulary walk skips hundreds of thousands of strings.
+      const label = typeof what === 'string' ? what : what();
+      if (this.at + n > MAX_HEADER_BYTES) throw new LimitError('MAX_HEADER_BYTES', this.at + n, `the GGUF header runs past ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES) at ${label}`, { offset: this.at });
+      throw truncated(label, this.at, n, this.left);
     }
-    if (n > this.left) throw truncated(what, this.at, n, this.left);
     this.at += n;
   }
 
@@ -115,6 +117,16 @@ export class HeaderCursor {
   peekSize(): bigint {
     const i = this.at - this.windowStart;
     return this.wideSizes ? this.view.getBigUint64(i, this.littleEndian) : BigInt(this.view.getUint32(i, this.littleEndian));
+  }
+  /** A size field as a number, or -1 past 2^32 (the hot loops' fast path; callers then use size()). */
+  smallSize(): number {
+    if (!this.wideSizes) return this.u32();
+    const i = this.at - this.windowStart;
+    const lo = this.view.getUint32(this.littleEndian ? i : i + 4, this.littleEndian);
+    const hi = this.view.getUint32(this.littleEndian ? i + 4 : i, this.littleEndian);
+    if (hi !== 0) return -1;
+    this.at += 8;
+    return lo;
   }
   /** A size field as a bigint (so a value past 2^53 is seen, not rounded). */
   size(): bigint {

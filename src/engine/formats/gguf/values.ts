@@ -145,10 +145,11 @@ async function readArray(c: HeaderCursor, what: string, keepBytes: number, issue
       // The hot loop of a vocabulary walk: no awaits while the window holds the item.
       const lengthAt = c.offset;
       if (!c.has(c.sizeWidth)) await c.fill(c.sizeWidth, `the length of item ${i} of ${what}`);
-      const n = c.size();
-      if (n > BigInt(c.left)) throw truncated(`item ${i} of ${what}`, lengthAt, n, c.left);
-      if (n > BigInt(MAX_STRING_BYTES)) throw new LimitError('MAX_STRING_BYTES', Number(n), `item ${i} of ${what} is ${n} bytes long, over the ${MAX_STRING_BYTES}-byte limit (MAX_STRING_BYTES)`, { offset: lengthAt });
-      c.skip(Number(n), `item ${i} of ${what}`);
+      const small = c.smallSize();
+      const n = small >= 0 ? small : Number(c.size());
+      if (n > c.left) throw truncated(`item ${i} of ${what}`, lengthAt, n, c.left);
+      if (n > MAX_STRING_BYTES) throw new LimitError('MAX_STRING_BYTES', n, `item ${i} of ${what} is ${n} bytes long, over the ${MAX_STRING_BYTES}-byte limit (MAX_STRING_BYTES)`, { offset: lengthAt });
+      c.skip(n, what);
     } else {
       const item = await readValue(c, itemTypeId, `item ${i} of ${what}`, keepBytes, issues, depth);
       if (i < SHOWN_ARRAY_ITEMS) items.push(item);
