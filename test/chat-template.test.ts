@@ -106,3 +106,21 @@ describe('chat-template rules', () => {
     expect(issue).toMatchObject({ start: 23, length: 11, snippet: '{{ x.__globals__ }}' });
   });
 });
+
+describe('chat-template bounds', () => {
+  it('lists 20 issues of a rule and counts the rest, keeping the worst severity', () => {
+    const { issues, omitted } = analyseTemplate('{{ x.__class__ }}'.repeat(500));
+    expect(issues).toHaveLength(20);
+    expect(omitted).toEqual([{ rule: 'template.python-internals', severity: 'critical', count: 480 }]);
+  });
+
+  it('stays linear on a megabyte of nested subscripts and parentheses', () => {
+    const depth = 100_000;
+    const nested = `{{ ${'a['.repeat(depth)}'__class__'${']'.repeat(depth)} }}{{ x|attr(${'('.repeat(depth)}'__init__'${')'.repeat(depth)}) }}`;
+    const started = performance.now();
+    const { issues } = analyseTemplate(nested);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(issues.map((i) => i.rule)).toContain('template.computed-attribute');
+    expect(issues.map((i) => i.rule)).toContain('template.python-internals');
+  });
+});

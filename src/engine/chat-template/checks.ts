@@ -32,10 +32,15 @@ const TEMPLATE_LOADERS = new Set(['import', 'include', 'extends', 'from']);
 const KEYWORDS = new Set(['in', 'and', 'or', 'not', 'if', 'else', 'is', 'for', 'set', 'elif', 'return', 'with']);
 const FULL_DUNDER = /__[A-Za-z_][A-Za-z0-9_]*__/;
 const FORMAT_FIELD_DUNDER = /\{[^{}]*__[A-Za-z_][A-Za-z0-9_]*__[^{}]*\}/;
+/** Tokens of an attribute or key expression that are folded; real keys are a few tokens, and a bound keeps nested keys linear. */
+const MAX_KEY_TOKENS = 256;
 const SEVERITY_RANK: Record<TemplateSeverity, number> = { medium: 0, high: 1, critical: 2 };
 
 export interface TemplateAnalysis {
+  /** In template order; at most MAX_ISSUES_PER_RULE of each rule. */
   issues: TemplateIssue[];
+  /** Issues left out past MAX_ISSUES_PER_RULE, per rule, with the worst severity among them. */
+  omitted: { rule: TemplateRule; severity: TemplateSeverity; count: number }[];
   /** Tokens read; 0 for a template without code. */
   blocks: number;
 }
@@ -70,7 +75,10 @@ export function analyseTemplate(source: string): TemplateAnalysis {
       }
       if (head === 'set' && ts[1]?.kind === 'name') {
         if (ts.length === 2 || (ts.length > 2 && ts[2]!.value === '|')) blockSet = { name: ts[1].value, text: '', pure: ts.length === 2 };
-        else if (ts[2]?.value === '=' && ts[2].kind === 'op') env.set(ts[1].value, foldExpression(ts.slice(3), env));
+        else if (ts[2]?.value === '=' && ts[2].kind === 'op') {
+          const value = ts.slice(3);
+          env.set(ts[1].value, value.length <= MAX_KEY_TOKENS ? foldExpression(value, env) : { kind: value.some((t) => t.kind === 'string' || t.value === '~') ? 'built' : 'other' });
+        }
       }
       if (head && TEMPLATE_LOADERS.has(head) && ts[0]!.kind === 'name') {
         report('template.dangerous-name', 'medium', `{% ${head} %} loads another template: a chat template is one self-contained source, and runtimes have no loader for it`, ts[0]!.start, ts[0]!.end, block);
@@ -88,13 +96,36 @@ export function analyseTemplate(source: string): TemplateAnalysis {
       report('template.python-internals', 'high', `${m[0]} after a syntax error: a Python special attribute, left unparsed`, at + m.index, at + m.index + m[0].length);
     }
   }
-  return { issues: [...issues.values()].sort((a, b) => a.start - b.start), blocks };
+  return { ...capPerRule([...issues.values()].sort((a, b) => a.start - b.start)), blocks };
+}
+
+/** Issues of one rule listed per template; a hostile template can repeat a payload a hundred thousand times. */
+export const MAX_ISSUES_PER_RULE = 20;
+
+function capPerRule(all: TemplateIssue[]): Pick<TemplateAnalysis, 'issues' | 'omitted'> {
+  const counts = new Map<TemplateRule, number>();
+  const omitted = new Map<TemplateRule, { rule: TemplateRule; severity: TemplateSeverity; count: number }>();
+  const issues: TemplateIssue[] = [];
+  for (const issue of all) {
+    const n = (counts.get(issue.rule) ?? 0) + 1;
+    counts.set(issue.rule, n);
+    if (n <= MAX_ISSUES_PER_RULE) {
+      issues.push(issue);
+      continue;
+    }
+    const o = omitted.get(issue.rule) ?? { rule: issue.rule, severity: issue.severity, count: 0 };
+    o.count++;
+    if (SEVERITY_RANK[issue.severity] > SEVERITY_RANK[o.severity]) o.severity = issue.severity;
+    omitted.set(issue.rule, o);
+  }
+  return { issues, omitted: [...omitted.values()] };
 }
 
 type Report = (rule: TemplateRule, severity: TemplateSeverity, message: string, start: number, end: number, block?: CodeBlock) => void;
 
 function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
   const ts = block.tokens;
+  const closes = matchBrackets(ts);
   const isImportStatement = block.kind === 'stmt' && ts[0] && TEMPLATE_LOADERS.has(ts[0].value);
   for (let k = 0; k < ts.length; k++) {
     const t = ts[k]!;
@@ -119,13 +150,12 @@ function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
         }
       }
       if (t.value === 'attr' && prev?.value === '|' && after('(')) {
-        const close = matching(ts, k + 1);
-        checkKey(ts.slice(k + 2, close), 'attr', env, report, block, ts[k + 1]!.start, ts[close]?.end ?? block.end);
+        const close = closes[k + 1]!;
+        checkKey(ts, k + 2, close, 'attr', env, report, block, ts[k + 1]!.start, ts[close]?.end ?? block.end);
       }
     } else if (t.kind === 'op' && t.value === '[' && prev && (prev.kind === 'name' ? !KEYWORDS.has(prev.value) : prev.kind === 'string' || prev.value === ')' || prev.value === ']')) {
-      const close = matching(ts, k);
-      const key = ts.slice(k + 1, close);
-      if (!key.some((x) => x.kind === 'op' && x.value === ':')) checkKey(key, 'subscript', env, report, block, t.start, ts[close]?.end ?? block.end);
+      const close = closes[k]!;
+      checkKey(ts, k + 1, close, 'subscript', env, report, block, t.start, ts[close]?.end ?? block.end);
     } else if (t.kind === 'string') {
       if (FORMAT_FIELD_DUNDER.test(t.value)) {
         report('template.python-internals', 'critical', `a format string that reads a special attribute (${FORMAT_FIELD_DUNDER.exec(t.value)![0]}): str.format follows attributes`, t.start, t.end, block);
@@ -138,8 +168,15 @@ function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
 }
 
 /** The name given to |attr(…) or a subscript: what it folds to decides. */
-function checkKey(tokens: Token[], where: 'attr' | 'subscript', env: Environment, report: Report, block: CodeBlock, start: number, end: number): void {
-  if (tokens.length === 0) return;
+function checkKey(ts: readonly Token[], from: number, to: number, where: 'attr' | 'subscript', env: Environment, report: Report, block: CodeBlock, start: number, end: number): void {
+  if (to <= from) return;
+  // Checked before anything is copied: nested keys would otherwise cost the square of their depth.
+  if (to - from > MAX_KEY_TOKENS) {
+    report('template.computed-attribute', 'high', `${where === 'attr' ? '|attr(…)' : '[…]'} with a name expression of ${to - from} tokens, too long to follow: no chat template needs one`, start, end, block);
+    return;
+  }
+  const tokens = ts.slice(from, to);
+  if (where === 'subscript' && tokens.some((x) => x.kind === 'op' && x.value === ':')) return; // a slice
   const folded = foldExpression(tokens, env);
   const shown = where === 'attr' ? '|attr(…)' : '[…]';
   if (folded.kind === 'const') {
@@ -155,19 +192,20 @@ function checkKey(tokens: Token[], where: 'attr' | 'subscript', env: Environment
   }
 }
 
-/** Index of the bracket closing the one at `open` (or the last token). */
-function matching(ts: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let k = open; k < ts.length; k++) {
+/** For each opening bracket, the index of its closing one (ts.length when unclosed): one pass, so nested keys stay linear. */
+function matchBrackets(ts: readonly Token[]): Int32Array {
+  const closes = new Int32Array(ts.length).fill(ts.length);
+  const open: number[] = [];
+  for (let k = 0; k < ts.length; k++) {
     const v = ts[k]!;
     if (v.kind !== 'op') continue;
-    if (v.value === '(' || v.value === '[' || v.value === '{') depth++;
+    if (v.value === '(' || v.value === '[' || v.value === '{') open.push(k);
     else if (v.value === ')' || v.value === ']' || v.value === '}') {
-      depth--;
-      if (depth === 0) return k;
+      const at = open.pop();
+      if (at !== undefined) closes[at] = k;
     }
   }
-  return ts.length;
+  return closes;
 }
 
 const SNIPPET_CONTEXT = 40;

@@ -99,6 +99,15 @@ function lexInto(source: string, parts: LexedTemplate['parts']): void {
   flushText(source.length);
 }
 
+const TWO_CHAR_OPERATORS = new Set(OPERATORS.filter((o) => o.length === 2));
+const ONE_CHAR_OPERATORS = new Set(OPERATORS.filter((o) => o.length === 1));
+const NUMBER = /[0-9][0-9_]*(\.[0-9_]+)?([eE][+-]?[0-9_]+)?/y;
+const isSpace = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || (code > 0x7f && /\s/.test(String.fromCharCode(code)));
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+const isAsciiNameStart = (code: number) => (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+const isNameStart = (code: number, c: string) => isAsciiNameStart(code) || (code > 0x7f && NAME_START.test(c));
+const isNamePart = (code: number, c: string) => isAsciiNameStart(code) || isDigit(code) || (code > 0x7f && NAME_PART.test(c));
+
 function lexBlock(source: string, open: number, kind: 'expr' | 'stmt'): CodeBlock {
   const closer = kind === 'expr' ? '}}' : '%}';
   const tokens: Token[] = [];
@@ -106,31 +115,32 @@ function lexBlock(source: string, open: number, kind: 'expr' | 'stmt'): CodeBloc
   let i = open + 2;
   if (source[i] === '-' || source[i] === '+') i++;
   for (;;) {
-    while (i < source.length && /\s/.test(source[i]!)) i++;
+    while (i < source.length && isSpace(source.charCodeAt(i))) i++;
     if (i >= source.length) throw new TemplateSyntaxError(`block not closed with ${closer}`, open);
     if (stack.length === 0) {
       const ws = source[i] === '-' || source[i] === '+' ? 1 : 0;
       if (source.startsWith(closer, i + ws)) return { kind, start: open, end: i + ws + 2, tokens };
     }
+    const code = source.charCodeAt(i);
     const c = source[i]!;
     const start = i;
     if (c === '"' || c === "'") {
       const { value, end } = lexString(source, i);
       tokens.push({ kind: 'string', value, start, end });
       i = end;
-    } else if (/[0-9]/.test(c)) {
-      const m = /[0-9][0-9_]*(\.[0-9_]+)?([eE][+-]?[0-9_]+)?/y;
-      m.lastIndex = i;
-      const text = m.exec(source)![0];
+    } else if (isDigit(code)) {
+      NUMBER.lastIndex = i;
+      const text = NUMBER.exec(source)![0];
       tokens.push({ kind: 'number', value: text, start, end: i + text.length });
       i += text.length;
-    } else if (NAME_START.test(c)) {
+    } else if (isNameStart(code, c)) {
       let j = i + 1;
-      while (j < source.length && NAME_PART.test(source[j]!)) j++;
+      while (j < source.length && isNamePart(source.charCodeAt(j), source[j]!)) j++;
       tokens.push({ kind: 'name', value: source.slice(i, j), start, end: j });
       i = j;
     } else {
-      const op = OPERATORS.find((o) => source.startsWith(o, i));
+      const two = source.slice(i, i + 2);
+      const op = TWO_CHAR_OPERATORS.has(two) ? two : ONE_CHAR_OPERATORS.has(c) ? c : undefined;
       if (!op) throw new TemplateSyntaxError(`unexpected character ${JSON.stringify(c)}`, i);
       if (OPEN[op]) stack.push(OPEN[op]!);
       else if (op === ')' || op === ']' || op === '}') {

@@ -107,14 +107,15 @@ function analyse(t: FoundTemplate, bytes: Uint8Array, findings: FindingList): Co
     findings.add('scan.limit-reached', `chat template ${JSON.stringify(t.name)} is ${t.text.length} characters, over the ${MAX_CONFIG_TEMPLATE_CHARS}-character limit (MAX_CONFIG_TEMPLATE_CHARS): not analysed`, { offset: t.quoteAt }, { limit: 'MAX_CONFIG_TEMPLATE_CHARS', value: t.text.length });
     return { name: t.name, chars: t.text.length, analysed: false, issues: 0 };
   }
-  const { issues } = analyseTemplate(t.text);
+  const { issues, omitted } = analyseTemplate(t.text);
   const toFile = issues.length ? jsonStringOffsets(bytes, t.quoteAt) : undefined;
   for (const issue of issues) {
     const start = toFile![issue.start]!;
     const end = toFile![issue.start + issue.length]!;
     findings.add(issue.rule, `chat_template ${JSON.stringify(t.name)}: ${issue.message}`, { offset: start, length: end - start }, { template: t.name, templateOffset: issue.start, snippet: issue.snippet }, issue.severity);
   }
-  return { name: t.name, chars: t.text.length, analysed: true, issues: issues.length };
+  for (const o of omitted) findings.add(o.rule, `chat_template ${JSON.stringify(t.name)}: ${o.count} more findings of this rule not listed`, { offset: t.quoteAt }, { template: t.name, count: o.count }, o.severity);
+  return { name: t.name, chars: t.text.length, analysed: true, issues: issues.length + omitted.reduce((n, o) => n + o.count, 0) };
 }
 
 /**

@@ -27,14 +27,15 @@ export function checkTemplates(entries: readonly MetadataEntry[], findings: Find
       out.push({ key: e.key, bytes: s.bytes, analysed: false, issues: 0 });
       continue;
     }
-    const { issues } = analyseTemplate(s.text);
+    const { issues, omitted } = analyseTemplate(s.text);
     for (const issue of issues) {
       // Spans are UTF-16 indices into the text; the finding gives file bytes.
       const before = encoder.encode(s.text.slice(0, issue.start)).length;
       const length = encoder.encode(s.text.slice(issue.start, issue.start + issue.length)).length;
       findings.add(issue.rule, `${e.key}: ${issue.message}`, { offset: s.offset + before, length }, { key: e.key, templateOffset: before, snippet: issue.snippet }, issue.severity);
     }
-    out.push({ key: e.key, bytes: s.bytes, analysed: true, issues: issues.length });
+    for (const o of omitted) findings.add(o.rule, `${e.key}: ${o.count} more findings of this rule not listed`, { offset: s.offset, length: s.bytes }, { key: e.key, count: o.count }, o.severity);
+    out.push({ key: e.key, bytes: s.bytes, analysed: true, issues: issues.length + omitted.reduce((n, o) => n + o.count, 0) });
   }
   return out;
 }
