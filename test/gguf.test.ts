@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CountingByteSource } from '../src/engine/byte-source.js';
-import { MAX_ARRAY_DEPTH, MAX_ARRAY_LENGTH, MAX_DIMS, MAX_HEADER_BYTES, MAX_KEY_BYTES, MAX_METADATA_COUNT, MAX_STRING_BYTES, MAX_TEMPLATE_BYTES, MAX_TENSOR_COUNT } from '../src/engine/formats/gguf/limits.js';
+import { MAX_ARRAY_DEPTH, MAX_ARRAY_LENGTH, MAX_DIMS, MAX_HEADER_BYTES, MAX_KEY_BYTES, MAX_LISTED_TENSORS, MAX_METADATA_COUNT, MAX_STRING_BYTES, MAX_TEMPLATE_BYTES, MAX_TENSOR_COUNT } from '../src/engine/formats/gguf/limits.js';
 import type { Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
 import { gguf } from './fixtures/gguf-writer.mjs';
@@ -269,6 +269,14 @@ describe('GGUF: named limits', () => {
     expect(limit(r)).toBe('MAX_HEADER_BYTES');
     expect(MAX_HEADER_BYTES).toBeLessThan(at);
     expect(source.bytesRead).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('MAX_LISTED_TENSORS: lists the first rows, totals cover every tensor', async () => {
+    const tensors = Array.from({ length: MAX_LISTED_TENSORS + 5 }, (_, i) => ({ name: `t${i}`, type: 'F32', dims: [8] }));
+    const r = await scanBytes(gguf({ tensors }));
+    expect(r.verdict).toBe('clean');
+    expect((r.content.tensors as Row[]).length).toBe(MAX_LISTED_TENSORS);
+    expect(r.content).toMatchObject({ tensorsTotal: MAX_LISTED_TENSORS + 5, tensorsListed: MAX_LISTED_TENSORS, parameters: 8 * (MAX_LISTED_TENSORS + 5) });
   });
 
   it('MAX_TEMPLATE_BYTES: a longer chat template is reported unanalysed, the rest of the file still checked', async () => {
