@@ -50,12 +50,13 @@ export class HeaderCursor {
   }
 
   /** Makes the next n bytes readable; a file that ends first is truncated; past MAX_HEADER_BYTES is a limit. */
-  async fill(n: number, what: string): Promise<void> {
+  async fill(n: number, what: string | (() => string)): Promise<void> {
     if (this.has(n)) return;
+    const label = () => (typeof what === 'string' ? what : what());
     if (this.at + n > MAX_HEADER_BYTES) {
-      throw new LimitError('MAX_HEADER_BYTES', this.at + n, `the GGUF header runs past ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES) at ${what}`, { offset: this.at });
+      throw new LimitError('MAX_HEADER_BYTES', this.at + n, `the GGUF header runs past ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES) at ${label()}`, { offset: this.at });
     }
-    if (n > this.left) throw truncated(what, this.at, n, this.left);
+    if (n > this.left) throw truncated(label(), this.at, n, this.left);
     const length = Math.min(Math.max(n, this.chunk), this.left, MAX_READ_BYTES);
     this.chunk = Math.min(this.chunk * 2, MAX_CHUNK_BYTES);
     const bytes = await this.source.read(this.at, Math.max(length, n));

@@ -6,7 +6,9 @@ import type { ByteSource } from '../../byte-source.js';
 import { LimitError, MalformedError } from '../../errors.js';
 import { HeaderCursor, truncated } from './cursor.js';
 import { MAX_DIMS, MAX_KEY_BYTES, MAX_METADATA_COUNT, MAX_TEMPLATE_BYTES, MAX_TENSOR_COUNT, SHOWN_STRING_CHARS } from './limits.js';
-import { readString, readValue, readValueType, type GgufValue, type ValueIssues } from './values.js';
+import { readString, readValue, readValueType, type GgufString, type GgufValue, type ValueIssues } from './values.js';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export const GGUF_MAGIC = [0x47, 0x47, 0x55, 0x46];
 export const SUPPORTED_VERSIONS = [1, 2, 3];
@@ -20,11 +22,13 @@ export interface MetadataEntry {
 
 export interface TensorInfo {
   name: string;
+  /** UTF-8 bytes of the name, as stored. */
+  nameBytes: number;
   /** ne[0] first, as GGUF stores them; bigint when past 2^53. */
   dims: (number | bigint)[];
   typeId: number;
-  /** Relative to the data section start. */
-  offset: bigint;
+  /** Relative to the data section start; bigint past 2^53. */
+  offset: number | bigint;
   /** File offset of the tensor info. */
   infoOffset: number;
 }
@@ -87,7 +91,7 @@ export async function readHeader(source: ByteSource, into: Partial<GgufHeader>):
   into.issues = issues;
   for (let i = 0; i < metadataCount; i++) {
     const offset = c.offset;
-    const key = await readName(c, `metadata key ${i}`);
+    const key = (await readName(c, `metadata key ${i}`)).text;
     const typeId = await readValueType(c, `the value of ${quote(key)}`);
     const value = await readValue(c, typeId, `the value of ${quote(key)}`, isTemplateKey(key) ? MAX_TEMPLATE_BYTES : KEPT_STRING_BYTES, issues);
     metadata.push({ key, value, offset });
@@ -97,27 +101,29 @@ export async function readHeader(source: ByteSource, into: Partial<GgufHeader>):
   into.tensors = tensors;
   for (let i = 0; i < tensorCount; i++) {
     const infoOffset = c.offset;
-    const name = await readName(c, `the name of tensor ${i}`);
+    const { text: name, bytes: nameBytes } = await readName(c, 'the name of a tensor');
     const dimsAt = c.offset;
-    await c.fill(4, `the dimension count of ${quote(name)}`);
+    // Labels are built only on failure: files hold up to MAX_TENSOR_COUNT tensor infos.
+    if (!c.has(4)) await c.fill(4, () => `the dimension count of ${quote(name)}`);
     const nDims = c.u32();
     if (nDims > MAX_DIMS) throw new MalformedError(`tensor ${quote(name)} has ${nDims} dimensions; ggml tensors have at most ${MAX_DIMS} (MAX_DIMS, GGML_MAX_DIMS)`, { offset: dimsAt, tensor: name }, 'gguf.invalid-tensor');
-    await c.fill(nDims * c.sizeWidth + 4 + 8, `the dims, type and offset of ${quote(name)}`);
+    const rest = nDims * c.sizeWidth + 4 + 8;
+    if (!c.has(rest)) await c.fill(rest, () => `the dims, type and offset of ${quote(name)}`);
     const dims: (number | bigint)[] = [];
     for (let d = 0; d < nDims; d++) {
       const v = c.size();
-      dims.push(v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+      dims.push(v <= MAX_SAFE ? Number(v) : v);
     }
     const typeId = c.u32();
-    const offset = c.u64();
-    tensors.push({ name, dims, typeId, offset, infoOffset });
+    const raw = c.u64();
+    tensors.push({ name, nameBytes, dims, typeId, offset: raw <= MAX_SAFE ? Number(raw) : raw, infoOffset });
   }
   into.infoEnd = c.offset;
   return { version, littleEndian, tensorCount, metadataCount, metadata, tensors, infoEnd: c.offset, issues };
 }
 
 /** A key or tensor name: a string bounded by MAX_KEY_BYTES (the spec caps keys at 2^16 − 1 bytes). */
-async function readName(c: HeaderCursor, what: string): Promise<string> {
+async function readName(c: HeaderCursor, what: string): Promise<GgufString> {
   const at = c.offset;
   await c.fill(c.sizeWidth, `the length of ${what}`);
   const length = c.peekSize();
@@ -125,7 +131,7 @@ async function readName(c: HeaderCursor, what: string): Promise<string> {
     if (length > BigInt(c.left)) throw truncated(what, at, length, c.left);
     throw new LimitError('MAX_KEY_BYTES', Number(length), `${what} is ${length} bytes long, over the limit of ${MAX_KEY_BYTES} (MAX_KEY_BYTES)`, { offset: at });
   }
-  return (await readString(c, what, MAX_KEY_BYTES)).text;
+  return readString(c, what, MAX_KEY_BYTES);
 }
 
 export function quote(text: string): string {

@@ -9,7 +9,6 @@ import type { TensorInfo } from './header.js';
 import { quote } from './header.js';
 import { MAX_FINDINGS_PER_RULE, MAX_LISTED_TENSORS } from './limits.js';
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** ggml's tensor names are GGML_MAX_NAME (64) bytes with the NUL: llama.cpp refuses longer ones. */
 const MAX_TENSOR_NAME_BYTES = 63;
 
@@ -65,13 +64,14 @@ export class CappedFindings {
 
 interface Placed {
   name: string;
-  begin: bigint;
-  end: bigint;
+  begin: number;
+  end: number;
 }
 
 /**
  * Checks every tensor and returns the table. `dataOffset` is where the data section starts,
- * `alignment` the file's (valid) alignment, `fileSize` the file's size.
+ * `alignment` the file's (valid) alignment, `fileSize` the file's size. Sizes are plain numbers:
+ * anything past 2^53 is refused (gguf.overflow) or past the end of any real file.
  */
 export function checkTensors(tensors: readonly TensorInfo[], dataOffset: number, alignment: number, fileSize: number, out: CappedFindings): TensorSummary {
   const rows: TensorRow[] = [];
@@ -80,15 +80,12 @@ export function checkTensors(tensors: readonly TensorInfo[], dataOffset: number,
   let bytesTotal = 0;
   const placed: Placed[] = [];
   const seen = new Set<string>();
-  const align = BigInt(alignment);
-  const dataStart = BigInt(dataOffset);
-  const size = BigInt(fileSize);
 
   for (const t of tensors) {
     const where = { offset: t.infoOffset, tensor: t.name };
     if (seen.has(t.name)) out.add('gguf.duplicate-tensor', `tensor name ${quote(t.name)} appears twice: llama.cpp refuses the file, other loaders keep one of the two`, where);
     seen.add(t.name);
-    if (new TextEncoder().encode(t.name).length > MAX_TENSOR_NAME_BYTES) {
+    if (t.nameBytes > MAX_TENSOR_NAME_BYTES) {
       out.add('gguf.invalid-tensor', `tensor name ${quote(t.name)} is longer than ggml's ${MAX_TENSOR_NAME_BYTES} bytes (GGML_MAX_NAME): llama.cpp refuses the file`, where);
     }
     const type = GGML_TYPES.get(t.typeId);
@@ -98,78 +95,80 @@ export function checkTensors(tensors: readonly TensorInfo[], dataOffset: number,
       out.add('gguf.unknown-type', `tensor ${quote(t.name)} has ggml type ${t.typeId}${removed ? ` (${removed}, removed from ggml)` : ''}, which ggml does not define: its size is unknown and its bytes unchecked`, where, { type: t.typeId });
     }
 
-    let elements: bigint | undefined = 1n;
+    // A product past 2^53 is inexact but still past it, so the test holds.
+    let elements: number | undefined = 1;
     for (const d of t.dims) {
-      elements *= BigInt(d);
-      if (elements > MAX_SAFE) {
+      elements = typeof d === 'bigint' ? Number.POSITIVE_INFINITY : elements * d;
+      if (elements > Number.MAX_SAFE_INTEGER) {
         out.add('gguf.overflow', `tensor ${quote(t.name)} has dims [${t.dims.join(', ')}]: its element count is past 2^53, refused rather than rounded`, where);
         elements = undefined;
         break;
       }
     }
-    let bytes: bigint | undefined;
+    let bytes: number | undefined;
     if (elements !== undefined && type) {
-      const row = BigInt(t.dims[0] ?? 1);
-      if (row % BigInt(type.blockSize) !== 0n) {
-        out.add('gguf.partial-block', `tensor ${quote(t.name)} of type ${type.name} has rows of ${row} elements, not a whole number of ${type.blockSize}-element blocks: ggml cannot size it`, where, { blockSize: type.blockSize, row: Number(row) });
+      const row = (t.dims[0] as number | undefined) ?? 1;
+      if (row % type.blockSize !== 0) {
+        out.add('gguf.partial-block', `tensor ${quote(t.name)} of type ${type.name} has rows of ${row} elements, not a whole number of ${type.blockSize}-element blocks: ggml cannot size it`, where, { blockSize: type.blockSize, row });
       } else {
-        bytes = (elements / BigInt(type.blockSize)) * BigInt(type.typeSize);
-        if (bytes > MAX_SAFE) {
+        bytes = (elements / type.blockSize) * type.typeSize;
+        if (bytes > Number.MAX_SAFE_INTEGER) {
           out.add('gguf.overflow', `tensor ${quote(t.name)} would take ${bytes} bytes, past 2^53: refused rather than rounded`, where);
           bytes = undefined;
         }
       }
     }
 
-    const absolute = dataStart + t.offset;
-    if (t.offset % align !== 0n) {
-      out.add('gguf.misaligned-offset', `tensor ${quote(t.name)} starts at data offset ${t.offset}, not a multiple of the alignment ${alignment}`, where, { alignment, dataOffset: Number(t.offset % (MAX_SAFE + 1n)) });
+    // Offsets past 2^53 stay bigint: such a tensor is past the end of any file.
+    const offset = typeof t.offset === 'bigint' ? undefined : t.offset;
+    const absolute = offset === undefined ? undefined : dataOffset + offset;
+    if (offset === undefined ? (t.offset as bigint) % BigInt(alignment) !== 0n : offset % alignment !== 0) {
+      out.add('gguf.misaligned-offset', `tensor ${quote(t.name)} starts at data offset ${t.offset}, not a multiple of the alignment ${alignment}`, where, { alignment });
     }
-    if (bytes !== undefined) {
-      if (absolute + bytes > size) {
-        out.add('gguf.tensor-past-end', `tensor ${quote(t.name)} (${bytes} bytes at file offset ${absolute}) runs past the end of the ${fileSize}-byte file`, where, { bytes: Number(bytes), end: absolute + bytes <= MAX_SAFE ? Number(absolute + bytes) : String(absolute + bytes) });
+    if (absolute === undefined || absolute > fileSize) {
+      out.add('gguf.tensor-past-end', `tensor ${quote(t.name)} starts at file offset ${absolute ?? `${dataOffset} + ${t.offset}`}, past the end of the ${fileSize}-byte file`, where);
+    } else if (bytes !== undefined) {
+      if (absolute + bytes > fileSize) {
+        out.add('gguf.tensor-past-end', `tensor ${quote(t.name)} (${bytes} bytes at file offset ${absolute}) runs past the end of the ${fileSize}-byte file`, where, { bytes, end: absolute + bytes });
       } else {
         placed.push({ name: t.name, begin: absolute, end: absolute + bytes });
       }
-    } else if (absolute > size) {
-      out.add('gguf.tensor-past-end', `tensor ${quote(t.name)} starts at file offset ${absolute}, past the end of the ${fileSize}-byte file`, where);
     }
 
-    const shape = t.dims.map((d) => (typeof d === 'bigint' ? Number.POSITIVE_INFINITY : d));
-    const count = elements === undefined ? 0 : Number(elements);
+    const count = elements ?? 0;
     if (rows.length < MAX_LISTED_TENSORS) {
-      rows.push({ name: t.name, dtype, shape: shape.map((d) => (Number.isFinite(d) ? d : -1)), parameters: count, bytes: bytes === undefined ? null : Number(bytes), offset: absolute <= MAX_SAFE ? Number(absolute) : null, quantised: type?.quantised ?? false });
+      rows.push({ name: t.name, dtype, shape: t.dims.map((d) => (typeof d === 'bigint' ? -1 : d)), parameters: count, bytes: bytes ?? null, offset: absolute ?? null, quantised: type?.quantised ?? false });
     }
     const total = (totals[dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
     total.tensors++;
     total.parameters += count;
-    total.bytes += bytes === undefined ? 0 : Number(bytes);
+    total.bytes += bytes ?? 0;
     parameters += count;
-    bytesTotal += bytes === undefined ? 0 : Number(bytes);
+    bytesTotal += bytes ?? 0;
   }
 
   // A tensor cut off by the end of the file already explains the bytes after the last whole one.
-  checkPlacement(placed, dataStart, align, size, out, placed.length === tensors.length);
+  checkPlacement(placed, dataOffset, alignment, fileSize, out, placed.length === tensors.length);
   return { rows, totals, parameters, bytes: bytesTotal };
 }
 
-const roundUp = (n: bigint, align: bigint) => ((n + align - 1n) / align) * align;
+const roundUp = (n: number, align: number) => Math.ceil(n / align) * align;
 
 /** Overlaps, gaps (more than alignment padding) and bytes after the last tensor. */
-function checkPlacement(placed: Placed[], dataStart: bigint, align: bigint, size: bigint, out: CappedFindings, allPlaced: boolean): void {
-  placed.sort((a, b) => (a.begin < b.begin ? -1 : a.begin > b.begin ? 1 : a.end < b.end ? -1 : a.end > b.end ? 1 : 0));
+function checkPlacement(placed: Placed[], dataStart: number, align: number, size: number, out: CappedFindings, allPlaced: boolean): void {
+  placed.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let end = dataStart;
   let last: Placed | undefined;
   for (const t of placed) {
     if (last && t.begin < last.end) {
-      out.add('gguf.tensor-overlap', `tensors ${quote(last.name)} (bytes ${last.begin}–${last.end}) and ${quote(t.name)} (bytes ${t.begin}–${t.end}) share bytes of the data section`, { offset: Number(t.begin), tensor: t.name }, { other: last.name });
+      out.add('gguf.tensor-overlap', `tensors ${quote(last.name)} (bytes ${last.begin}–${last.end}) and ${quote(t.name)} (bytes ${t.begin}–${t.end}) share bytes of the data section`, { offset: t.begin, tensor: t.name }, { other: last.name });
     } else if (t.begin > roundUp(end, align)) {
-      out.add('gguf.data-gap', `${t.begin - end} bytes between ${last ? quote(last.name) : 'the data section start'} and ${quote(t.name)} belong to no tensor: room for hidden data (llama.cpp refuses such files)`, { offset: Number(end), length: Number(t.begin - end), tensor: t.name });
+      out.add('gguf.data-gap', `${t.begin - end} bytes between ${last ? quote(last.name) : 'the data section start'} and ${quote(t.name)} belong to no tensor: room for hidden data (llama.cpp refuses such files)`, { offset: end, length: t.begin - end, tensor: t.name });
     }
-    if (!last || t.end > end) end = t.end;
+    if (t.end > end) end = t.end;
     if (!last || t.end > last.end) last = t;
   }
   if (allPlaced && placed.length > 0 && size > roundUp(end, align)) {
-    out.add('gguf.trailing-data', `${size - end} bytes after the last tensor's data (past its alignment padding) that no loader reads: room for hidden data`, { offset: Number(end), length: Number(size - end) });
+    out.add('gguf.trailing-data', `${size - end} bytes after the last tensor's data (past its alignment padding) that no loader reads: room for hidden data`, { offset: end, length: size - end });
   }
 }

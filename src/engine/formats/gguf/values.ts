@@ -58,14 +58,14 @@ export async function readValueType(c: HeaderCursor, what: string): Promise<numb
 /** Reads a string: length then bytes; keeps up to keepBytes of it. */
 export async function readString(c: HeaderCursor, what: string, keepBytes: number): Promise<GgufString> {
   const lengthAt = c.offset;
-  await c.fill(c.sizeWidth, `the length of ${what}`);
-  const declared = c.size();
-  if (declared > BigInt(c.left)) throw truncated(what, lengthAt, declared, c.left);
-  const length = Number(declared);
+  if (!c.has(c.sizeWidth)) await c.fill(c.sizeWidth, () => `the length of ${what}`);
+  const small = c.smallSize();
+  const length = small >= 0 ? small : Number(c.size());
+  if (length > c.left) throw truncated(what, lengthAt, length, c.left);
   if (length > MAX_STRING_BYTES) throw new LimitError('MAX_STRING_BYTES', length, `${what} is ${length} bytes long, over the ${MAX_STRING_BYTES}-byte limit (MAX_STRING_BYTES)`, { offset: lengthAt });
   const offset = c.offset;
   const kept = Math.min(length, keepBytes);
-  await c.fill(kept, what);
+  if (!c.has(kept)) await c.fill(kept, what);
   const text = utf8.decode(c.bytes(kept));
   c.skip(length - kept, what);
   return { text, bytes: length, offset, complete: kept === length };
