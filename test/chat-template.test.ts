@@ -51,6 +51,9 @@ describe('chat-template rules', () => {
     expect(found("{{ x|attr('\\N{LOW LINE}\\N{LOW LINE}class\\N{LOW LINE}\\N{LOW LINE}') }}").map((f) => f[1])).toContain('critical');
     expect(found("{{ '{0.__class__}'.format(x) }}")).toContainEqual(['template.python-internals', 'critical', "'{0.__class__}'"]);
     expect(found("{{ dict(__cla=1)|join }}")).toContainEqual(['template.python-internals', 'critical', '__cla']);
+    // A string that is only a special name: an attribute name for map('attr', …), selectattr, a variable.
+    expect(found("{{ [x]|map('attr', '__class__')|list }}")).toEqual([['template.python-internals', 'critical', "'__class__'"]]);
+    expect(found("{{ x|map(attribute='_TemplateReference__context') }}")).toEqual([['template.python-internals', 'critical', "'_TemplateReference__context'"]]);
     // Only named in a string (perhaps prose): high, not critical.
     expect(found("{{ 'call __init__ first' }}")).toEqual([['template.python-internals', 'high', "'call __init__ first'"]]);
   });
@@ -62,6 +65,9 @@ describe('chat-template rules', () => {
     expect(found('{{ os }}')).toEqual([['template.dangerous-name', 'medium', 'os']]);
     expect(found("{% include 'other.jinja' %}")).toEqual([['template.dangerous-name', 'medium', 'include']]);
     expect(found("{% from 'm' import f %}")).toEqual([['template.dangerous-name', 'medium', 'from']]);
+    // `system` is an ordinary name (a role, a field) until it is called.
+    expect(found("{% set system = messages[0] %}{{ system }}{{ message.system }}")).toEqual([]);
+    expect(found("{{ x.system('echo') }}")).toEqual([['template.dangerous-name', 'critical', 'system']]);
   });
 
   it('escape-global: attributes of cycler, joiner, namespace; any use of self, lipsum, config, request', () => {

@@ -21,8 +21,10 @@ export interface TemplateIssue {
   snippet: string;
 }
 
-/** Names that reach the interpreter when called or read as attributes. */
-const DANGEROUS_NAMES = new Set(['os', 'popen', 'subprocess', 'eval', 'exec', 'execfile', 'compile', 'import', 'importlib', 'import_module', 'builtins', 'globals', 'locals', 'getattr', 'setattr', 'delattr', 'system', 'spawn', 'posix', 'pty', 'sys', 'modules', 'mro', 'func_globals', 'gi_frame', 'f_globals', 'f_back', 'co_code']);
+/** Names that reach the interpreter when called or read as attributes (a bare variable so named: medium). */
+const DANGEROUS_NAMES = new Set(['os', 'popen', 'subprocess', 'eval', 'exec', 'execfile', 'compile', 'import', 'importlib', 'import_module', 'builtins', 'globals', 'locals', 'getattr', 'setattr', 'delattr', 'posix', 'pty', 'sys', 'mro', 'func_globals', 'gi_frame', 'f_globals', 'f_back', 'co_code']);
+/** Ordinary words as variables or fields (`message.system`), dangerous only when called. */
+const DANGEROUS_CALLS = new Set(['system', 'spawn', 'spawnl', 'spawnv', 'execv', 'execl', 'check_output', 'getoutput']);
 /** Globals of Jinja (and of Flask's Jinja) whose attributes are the known ways out of the sandbox. */
 const ESCAPE_VIA_ATTRIBUTE = new Set(['cycler', 'joiner', 'namespace', 'range', 'dict', 'lipsum']);
 /** Globals no chat template needs: any use is how SSTI payloads start. */
@@ -31,6 +33,7 @@ const ESCAPE_ANY_USE = new Set(['lipsum', 'self', 'config', 'request', 'url_for'
 const TEMPLATE_LOADERS = new Set(['import', 'include', 'extends', 'from']);
 const KEYWORDS = new Set(['in', 'and', 'or', 'not', 'if', 'else', 'is', 'for', 'set', 'elif', 'return', 'with']);
 const FULL_DUNDER = /__[A-Za-z_][A-Za-z0-9_]*__/;
+const WHOLE_SPECIAL_NAME = /^\s*(__[A-Za-z0-9_]+__|_[A-Za-z][A-Za-z0-9]*__[A-Za-z_][A-Za-z0-9_]*)\s*$/;
 const FORMAT_FIELD_DUNDER = /\{[^{}]*__[A-Za-z_][A-Za-z0-9_]*__[^{}]*\}/;
 /** Tokens of an attribute or key expression that are folded; real keys are a few tokens, and a bound keeps nested keys linear. */
 const MAX_KEY_TOKENS = 256;
@@ -139,6 +142,8 @@ function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
         report('template.python-internals', 'critical', `.${t.value}: ${kind}, Python's internals (Jinja's sandbox refuses names starting with an underscore; unsandboxed rendering hands them over)`, t.start, t.end, block);
       } else if (!attribute && /^__|__$/.test(t.value)) {
         report('template.python-internals', 'critical', `${t.value}: a name built like a Python special attribute`, t.start, t.end, block);
+      } else if (DANGEROUS_CALLS.has(t.value) && after('(')) {
+        report('template.dangerous-name', 'critical', `${attribute ? '.' : ''}${t.value}(…): runs a process`, t.start, t.end, block);
       } else if (DANGEROUS_NAMES.has(t.value) && !(isImportStatement && t.value === 'import')) {
         if (attribute || after('(')) report('template.dangerous-name', 'critical', `${attribute ? '.' : ''}${t.value}${after('(') ? '(…)' : ''}: reaches the interpreter (processes, code, imports, attributes)`, t.start, t.end, block);
         else report('template.dangerous-name', 'medium', `${t.value}: a name that reaches the interpreter in Python; no chat template uses it`, t.start, t.end, block);
@@ -157,7 +162,10 @@ function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
       const close = closes[k]!;
       checkKey(ts, k + 1, close, 'subscript', env, report, block, t.start, ts[close]?.end ?? block.end);
     } else if (t.kind === 'string') {
-      if (FORMAT_FIELD_DUNDER.test(t.value)) {
+      if (WHOLE_SPECIAL_NAME.test(t.value)) {
+        // A string that is nothing but a special name is an attribute name waiting for |attr, map('attr', …) or a subscript.
+        report('template.python-internals', 'critical', `the string ${JSON.stringify(t.value)} is a Python special attribute name`, t.start, t.end, block);
+      } else if (FORMAT_FIELD_DUNDER.test(t.value)) {
         report('template.python-internals', 'critical', `a format string that reads a special attribute (${FORMAT_FIELD_DUNDER.exec(t.value)![0]}): str.format follows attributes`, t.start, t.end, block);
       } else if (FULL_DUNDER.test(t.value)) {
         report('template.python-internals', 'high', `the string ${JSON.stringify(FULL_DUNDER.exec(t.value)![0])} names a Python special attribute`, t.start, t.end, block);
@@ -182,7 +190,7 @@ function checkKey(ts: readonly Token[], from: number, to: number, where: 'attr' 
   if (folded.kind === 'const') {
     const name = folded.value;
     if (name.startsWith('_')) report('template.python-internals', 'critical', `${shown} reads ${JSON.stringify(name)}: Python's internals`, start, end, block);
-    else if (DANGEROUS_NAMES.has(name)) report('template.dangerous-name', 'critical', `${shown} reads ${JSON.stringify(name)}, which reaches the interpreter`, start, end, block);
+    else if (DANGEROUS_NAMES.has(name) || DANGEROUS_CALLS.has(name)) report('template.dangerous-name', 'critical', `${shown} reads ${JSON.stringify(name)}, which reaches the interpreter`, start, end, block);
     return;
   }
   if (folded.kind === 'built') {
