@@ -324,7 +324,7 @@ export const RULES = {
     },
     'gguf.invalid-value': {
       severity: 'high',
-      title: 'A metadata bool that is neither 0 nor 1: readers disagree on what it means.',
+      title: 'A metadata bool that is neither 0 nor 1: llama.cpp reads the byte into a C++ bool, which is undefined behaviour.',
     },
     'gguf.duplicate-key': {
       severity: 'high',

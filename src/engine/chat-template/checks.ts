@@ -139,7 +139,7 @@ function checkBlock(block: CodeBlock, env: Environment, report: Report): void {
       const attribute = prev?.kind === 'op' && prev.value === '.';
       if (attribute && t.value.startsWith('_')) {
         const kind = /^__.*__$/.test(t.value) ? 'a Python special attribute' : 'a private attribute';
-        report('template.python-internals', 'critical', `.${t.value}: ${kind}, Python's internals (Jinja's sandbox refuses names starting with an underscore; unsandboxed rendering hands them over)`, t.start, t.end, block);
+        report('template.python-internals', 'critical', `.${t.value}: ${kind} (Jinja's sandbox refuses underscore names; unsandboxed rendering hands them over)`, t.start, t.end, block);
       } else if (!attribute && /^__|__$/.test(t.value)) {
         report('template.python-internals', 'critical', `${t.value}: a name built like a Python special attribute`, t.start, t.end, block);
       } else if (DANGEROUS_CALLS.has(t.value) && after('(')) {

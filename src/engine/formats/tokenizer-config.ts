@@ -42,7 +42,7 @@ export const tokenizerConfig: FormatDriver = {
     const parsed = await parse(ctx);
     parsedBy.set(ctx, parsed);
     const claims = parsed.ok ? parsed.root.has('chat_template') : text.includes(CLAIM_MARKER);
-    return claims ? { label: 'tokenizer configuration (chat template)', details: {} } : null;
+    return claims ? { label: 'tokenizer config (chat template)', details: {} } : null;
   },
 
   async analyse({ sniffContext, findings, content }) {

@@ -26,7 +26,7 @@ export function checkMetadata(entries: readonly MetadataEntry[], badBool: { offs
     if (seen.has(e.key)) out.add('gguf.duplicate-key', `metadata key ${quote(e.key)} appears twice: llama.cpp refuses the file, other readers keep one of the two values`, { offset: e.offset });
     seen.add(e.key);
   }
-  if (badBool) out.add('gguf.invalid-value', `a bool holds the byte ${badBool.byte}; GGUF bools are 0 or 1, and readers disagree on other bytes`, { offset: badBool.offset });
+  if (badBool) out.add('gguf.invalid-value', `a bool holds the byte ${badBool.byte}; GGUF bools are 0 or 1 (llama.cpp reads the byte into a C++ bool: undefined behaviour)`, { offset: badBool.offset });
   const entry = entries.find((e) => e.key === 'general.alignment');
   if (!entry) return DEFAULT_ALIGNMENT;
   const v = entry.value;
