@@ -20,7 +20,7 @@ export interface Superblock {
   base: number;
   /** Address of the root group's object header (relative to base). */
   rootObjectHeader: number;
-  /** Where the superblock says the file ends (absolute), when defined. */
+  /** Where the superblock says the file ends, when defined (its whole length, user block included). */
   endOfFile?: number;
 }
 
@@ -68,8 +68,8 @@ export async function readSuperblock(source: ByteSource, signatureOffset: number
   if (rootObjectHeader === undefined) throw new MalformedError('the HDF5 superblock has no root group address', { offset: signatureOffset });
   const superblock: Superblock = { version, offsetSize, lengthSize, base: signatureOffset, rootObjectHeader };
   if (endOfFile !== undefined) {
-    superblock.endOfFile = signatureOffset + endOfFile;
-    // libhdf5 refuses a file shorter than its recorded end: a cut-short download
+    // Recorded as the file's whole length, user block included (h5py files show it); libhdf5 refuses a file shorter than that: a cut-short download
+    superblock.endOfFile = endOfFile;
     if (superblock.endOfFile > source.size) throw new MalformedError(`the HDF5 superblock says the file ends at byte ${superblock.endOfFile}, but it has ${source.size} bytes: it was cut short (libhdf5 refuses it as truncated)`, { offset: signatureOffset });
   }
   return { superblock, reader: new Hdf5Reader(source, signatureOffset, offsetSize, lengthSize) };
