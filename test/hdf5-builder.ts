@@ -64,6 +64,12 @@ export function collection(objects: Uint8Array[], declared?: number): number[] {
   return out;
 }
 
+/** The start of a collection declaring `size` bytes: its header and objects, the rest left to the caller (zeros). */
+export function collectionStart(size: number, objects: Uint8Array[]): number[] {
+  const body = objects.flatMap((o, i) => [...u16(i + 1), ...u16(1), 0, 0, 0, 0, ...u64(o.length), ...pad8([...o])]);
+  return [...text('GCOL'), 1, 0, 0, 0, ...u64(size), ...body];
+}
+
 export interface Layout {
   /** Address of each extra block, in the order given. */
   blocks: number[];

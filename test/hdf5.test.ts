@@ -3,13 +3,14 @@
 // and the reads it costs. Real h5py files are in keras.test.ts.
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
-import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_ELEMENTS, MAX_CONTINUATIONS, MAX_HEADER_CHUNK_BYTES, MAX_HEADER_MESSAGES, MAX_HEAP_COLLECTION_BYTES, MAX_RANK } from '../src/engine/formats/hdf5/limits.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_ELEMENTS, MAX_CONTINUATIONS, MAX_HEADER_CHUNK_BYTES, MAX_HEADER_MESSAGES, MAX_HEAP_COLLECTION_BYTES, MAX_HEAP_TOTAL_BYTES, MAX_RANK } from '../src/engine/formats/hdf5/limits.js';
 import { lookup3 } from '../src/engine/formats/hdf5/lookup3.js';
 import { readRootAttributes } from '../src/engine/formats/hdf5/root-attributes.js';
 import type { Finding, Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
-import { attribute, collection, continuation, fixedString, hdf5File, message, nilMessage, scalarSpace, simpleSpace, stringAttribute, u16, u32, vlenAttribute, integerType } from './hdf5-builder.js';
+import { attribute, collection, collectionStart, continuation, fixedString, hdf5File, message, nilMessage, scalarSpace, simpleSpace, stringAttribute, u16, u32, vlenAttribute, integerType } from './hdf5-builder.js';
 import { validateReport, wasm } from './helpers.js';
+import { SegmentSource } from './zip-builder.js';
 
 async function scan(bytes: Uint8Array): Promise<Report> {
   const r = await scanSource(new MemoryByteSource(bytes, 'test.h5'), { wasm: await wasm() });
@@ -97,6 +98,18 @@ describe('HDF5 root attributes (hand-built)', () => {
   it(`stops at a heap collection over MAX_HEAP_COLLECTION_BYTES (${MAX_HEAP_COLLECTION_BYTES})`, async () => {
     const r = await scan(hdf5File({ root: (l) => [vlenAttribute('model_config', 2, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')], MAX_HEAP_COLLECTION_BYTES + 1)] }));
     expect(limit(r).evidence).toEqual({ limit: 'MAX_HEAP_COLLECTION_BYTES', value: MAX_HEAP_COLLECTION_BYTES + 1 });
+  });
+
+  it(`stops when the collections read pass MAX_HEAP_TOTAL_BYTES (${MAX_HEAP_TOTAL_BYTES}) in all`, async () => {
+    // attributes each naming another big collection: the file is made of zeros but for their headers, never materialised
+    const big = MAX_HEAP_COLLECTION_BYTES;
+    const count = Math.floor(MAX_HEAP_TOTAL_BYTES / big) + 1;
+    const head = hdf5File({ root: () => Array.from({ length: count }, (_, i) => vlenAttribute(`a${i}`, 2, 1024 * 1024 + i * big, 1)) });
+    const segments: (Uint8Array | { zeros: number })[] = [head, { zeros: 1024 * 1024 - head.length }];
+    const start = Uint8Array.from(collectionStart(big, [enc('{}')]));
+    for (let i = 0; i < count; i++) segments.push(start, { zeros: big - start.length });
+    const r = await scanSource(new SegmentSource(segments, 'big.h5'), { wasm: await wasm() });
+    expect(limit(r).evidence).toEqual({ limit: 'MAX_HEAP_TOTAL_BYTES', value: count * big });
   });
 
   it(`decodes the first MAX_ATTRIBUTE_ELEMENTS (${MAX_ATTRIBUTE_ELEMENTS}) strings of an array and counts the rest`, async () => {

@@ -3,7 +3,7 @@
 // a heap ID names. Collections are cached for the attributes that share one.
 import { LimitError, MalformedError } from '../../errors.js';
 import { ascii, startsWith } from '../../bytes.js';
-import { MAX_HEAP_COLLECTION_BYTES } from './limits.js';
+import { MAX_HEAP_COLLECTION_BYTES, MAX_HEAP_TOTAL_BYTES } from './limits.js';
 import type { Cursor, Hdf5Reader } from './reader.js';
 
 const GCOL = ascii('GCOL');
@@ -16,6 +16,8 @@ export interface HeapObject {
 
 export class GlobalHeap {
   private readonly collections = new Map<number, Promise<Cursor>>();
+  /** Collection bytes read so far (MAX_HEAP_TOTAL_BYTES). */
+  private total = 0;
 
   constructor(private readonly reader: Hdf5Reader) {}
 
@@ -52,6 +54,8 @@ export class GlobalHeap {
     head.skip(3);
     const size = head.length('a global heap collection size');
     if (size > MAX_HEAP_COLLECTION_BYTES) throw new LimitError('MAX_HEAP_COLLECTION_BYTES', size, `the global heap collection at offset ${offset} is ${size} bytes, over the ${MAX_HEAP_COLLECTION_BYTES}-byte limit`, { offset });
+    this.total += size;
+    if (this.total > MAX_HEAP_TOTAL_BYTES) throw new LimitError('MAX_HEAP_TOTAL_BYTES', this.total, `the root group's strings live in global heap collections of more than ${MAX_HEAP_TOTAL_BYTES} bytes in all`, { offset });
     if (size < head.bytes.length) throw new MalformedError(`global heap collection at offset ${offset} declares ${size} bytes, less than its own header`, { offset });
     return this.reader.cursor(offset, size, `the global heap collection at offset ${offset}`);
   }

@@ -11,6 +11,8 @@ export const MAX_HEADER_CHUNK_BYTES = 1024 * 1024;
 export const MAX_ATTRIBUTE_BYTES = 16 * 1024 * 1024;
 /** Bytes of one global heap collection read to reach a variable-length string; the collection must hold the string, so a little more than MAX_ATTRIBUTE_BYTES. */
 export const MAX_HEAP_COLLECTION_BYTES = MAX_ATTRIBUTE_BYTES + 64 * 1024;
+/** Global heap bytes read over all collections of one file: each attribute can name another collection, so one file could otherwise cost MAX_HEAP_COLLECTION_BYTES per attribute (and hold them all in memory). */
+export const MAX_HEAP_TOTAL_BYTES = 64 * 1024 * 1024;
 /** Elements of one attribute decoded as strings (an array of layer names); more are counted, not decoded. */
 export const MAX_ATTRIBUTE_ELEMENTS = 1024;
 /** Dimensions of an attribute's dataspace; HDF5 itself allows 32. */
