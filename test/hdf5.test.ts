@@ -12,8 +12,11 @@ import { attribute, collection, collectionStart, continuation, fixedString, hdf5
 import { validateReport, wasm } from './helpers.js';
 import { SegmentSource } from './zip-builder.js';
 
-async function scan(bytes: Uint8Array): Promise<Report> {
-  const r = await scanSource(new MemoryByteSource(bytes, 'test.h5'), { wasm: await wasm() });
+/** `bytes` followed by zeros up to `total` bytes (never held in memory): room for the sizes a limit test declares. */
+const padded = (bytes: Uint8Array, total: number) => new SegmentSource([bytes, { zeros: total - bytes.length }], 'big.h5');
+
+async function scan(bytes: Uint8Array | SegmentSource): Promise<Report> {
+  const r = await scanSource(bytes instanceof Uint8Array ? new MemoryByteSource(bytes, 'test.h5') : bytes, { wasm: await wasm() });
   expect(r.format).toBe('hdf5');
   expect(validateReport(r), JSON.stringify(validateReport.errors)).toBe(true);
   return r;
@@ -85,18 +88,20 @@ describe('HDF5 root attributes (hand-built)', () => {
   });
 
   it(`stops at a chunk over MAX_HEADER_CHUNK_BYTES (${MAX_HEADER_CHUNK_BYTES}) without reading it`, async () => {
-    const r = await scan(hdf5File({ root: () => [nilMessage()], declaredSize: MAX_HEADER_CHUNK_BYTES + 1 }));
+    const r = await scan(padded(hdf5File({ root: () => [nilMessage()], declaredSize: MAX_HEADER_CHUNK_BYTES + 1 }), 2 * MAX_HEADER_CHUNK_BYTES));
     expect(limit(r).evidence).toEqual({ limit: 'MAX_HEADER_CHUNK_BYTES', value: MAX_HEADER_CHUNK_BYTES + 1 });
   });
 
   it(`stops at a string over MAX_ATTRIBUTE_BYTES (${MAX_ATTRIBUTE_BYTES}) before reading the heap`, async () => {
-    const r = await scan(hdf5File({ root: (l) => [vlenAttribute('model_config', MAX_ATTRIBUTE_BYTES + 1, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')])] }));
-    expect(limit(r).evidence).toEqual({ limit: 'MAX_ATTRIBUTE_BYTES', value: MAX_ATTRIBUTE_BYTES + 1 });
-    expect(r.stats.bytesRead).toBeLessThan(4096 + 256); // the sniff's head and the header: never the 4 KiB collection
+    const file = () => padded(hdf5File({ root: (l) => [vlenAttribute('model_config', MAX_ATTRIBUTE_BYTES + 1, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')])] }), MAX_ATTRIBUTE_BYTES + 2);
+    expect(limit(await scan(file())).evidence).toEqual({ limit: 'MAX_ATTRIBUTE_BYTES', value: MAX_ATTRIBUTE_BYTES + 1 });
+    const source = file();
+    await expect(readRootAttributes(source, 0)).rejects.toThrow(/over the 16777216-byte limit/);
+    expect(source.bytesRead).toBeLessThan(512); // superblock and header: never the 4 KiB collection
   });
 
   it(`stops at a heap collection over MAX_HEAP_COLLECTION_BYTES (${MAX_HEAP_COLLECTION_BYTES})`, async () => {
-    const r = await scan(hdf5File({ root: (l) => [vlenAttribute('model_config', 2, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')], MAX_HEAP_COLLECTION_BYTES + 1)] }));
+    const r = await scan(padded(hdf5File({ root: (l) => [vlenAttribute('model_config', 2, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')], MAX_HEAP_COLLECTION_BYTES + 1)] }), 2 * MAX_HEAP_COLLECTION_BYTES));
     expect(limit(r).evidence).toEqual({ limit: 'MAX_HEAP_COLLECTION_BYTES', value: MAX_HEAP_COLLECTION_BYTES + 1 });
   });
 
@@ -110,6 +115,15 @@ describe('HDF5 root attributes (hand-built)', () => {
     for (let i = 0; i < count; i++) segments.push(start, { zeros: big - start.length });
     const r = await scanSource(new SegmentSource(segments, 'big.h5'), { wasm: await wasm() });
     expect(limit(r).evidence).toEqual({ limit: 'MAX_HEAP_TOTAL_BYTES', value: count * big });
+  });
+
+  it('calls sizes the file cannot hold malformed, not limits', async () => {
+    const chunk = await scan(hdf5File({ root: () => [nilMessage()], declaredSize: MAX_HEADER_CHUNK_BYTES + 1 }));
+    expect(malformed(chunk)).toMatch(/declares 1048577 bytes, past the end of the file/);
+    const text = await scan(hdf5File({ root: (l) => [vlenAttribute('model_config', MAX_ATTRIBUTE_BYTES + 1, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')])] }));
+    expect(malformed(text)).toMatch(/names a string of 16777217 bytes in a file of/);
+    const heap = await scan(hdf5File({ root: (l) => [vlenAttribute('model_config', 2, l.blocks[0]!, 1)], blocks: () => [collection([enc('{}')], MAX_HEAP_COLLECTION_BYTES + 1)] }));
+    expect(malformed(heap)).toMatch(/collection at offset \d+ declares \d+ bytes, past the end of the file/);
   });
 
   it(`decodes the first MAX_ATTRIBUTE_ELEMENTS (${MAX_ATTRIBUTE_ELEMENTS}) strings of an array and counts the rest`, async () => {

@@ -99,6 +99,7 @@ export class AttributeReader {
     const length = c.u32();
     const address = c.address();
     const index = c.u32();
+    if (length > this.reader.source.size) throw new MalformedError(`attribute ${JSON.stringify(name)} names a string of ${length} bytes in a file of ${this.reader.source.size}`, { offset: at });
     if (length > MAX_ATTRIBUTE_BYTES) throw new LimitError('MAX_ATTRIBUTE_BYTES', length, `attribute ${JSON.stringify(name)} holds a string of ${length} bytes, over the ${MAX_ATTRIBUTE_BYTES}-byte limit`, { offset: at });
     if (address === undefined || (length === 0 && index === 0)) return { bytes: new Uint8Array(0), offset: at };
     const object = await this.heap.object(address, index);

@@ -53,6 +53,7 @@ export class GlobalHeap {
     if (version !== 1) throw new MalformedError(`global heap collection at offset ${offset} has version ${version} (only 1 exists)`, { offset: offset + 4 });
     head.skip(3);
     const size = head.length('a global heap collection size');
+    if (offset + size > this.reader.source.size) throw new MalformedError(`the global heap collection at offset ${offset} declares ${size} bytes, past the end of the file (${this.reader.source.size} bytes)`, { offset });
     if (size > MAX_HEAP_COLLECTION_BYTES) throw new LimitError('MAX_HEAP_COLLECTION_BYTES', size, `the global heap collection at offset ${offset} is ${size} bytes, over the ${MAX_HEAP_COLLECTION_BYTES}-byte limit`, { offset });
     this.total += size;
     if (this.total > MAX_HEAP_TOTAL_BYTES) throw new LimitError('MAX_HEAP_TOTAL_BYTES', this.total, `the root group's strings live in global heap collections of more than ${MAX_HEAP_TOTAL_BYTES} bytes in all`, { offset });

@@ -75,6 +75,8 @@ class Walk {
     if (this.visited.has(offset)) throw new MalformedError(`${this.what} continues at offset ${offset} a second time: its continuation chunks form a loop`, { offset });
     this.visited.add(offset);
     if (++this.chunks > MAX_CONTINUATIONS + 1) throw new LimitError('MAX_CONTINUATIONS', this.chunks - 1, `${this.what} has more than ${MAX_CONTINUATIONS} continuation chunks`, { offset });
+    // a size the file cannot hold is damage, not a big header
+    if (offset + length > this.reader.source.size) throw new MalformedError(`a chunk of ${this.what} at offset ${offset} declares ${length} bytes, past the end of the file (${this.reader.source.size} bytes)`, { offset });
     if (length > MAX_HEADER_CHUNK_BYTES) throw new LimitError('MAX_HEADER_CHUNK_BYTES', length, `a chunk of ${this.what} at offset ${offset} is ${length} bytes, over the ${MAX_HEADER_CHUNK_BYTES}-byte limit`, { offset });
   }
 }
