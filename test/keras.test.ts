@@ -233,6 +233,13 @@ describe('config checks', () => {
     expect(lambdas.map((l) => l.layer)).toEqual(['x', 'y']);
   });
 
+  it("judges a TFOpLambda's function as a TensorFlow symbol: ordinary ops pass, file I/O and Python calls are flagged", async () => {
+    const op = (fn: string) => ({ class_name: 'TFOpLambda', config: { name: `tf.${fn}`, trainable: true, dtype: 'float32', function: fn } });
+    const config = await json(sequential([op('expand_dims'), op('math.add'), op('__operators__.add'), op('io.decode_raw'), op('io.write_file'), op('raw_ops.PyFunc')]));
+    const { findings } = checkConfig(config, '');
+    expect(findings.map((f) => [f.rule, f.evidence.callable])).toEqual([['keras.unsafe-callable', 'tf.io.write_file'], ['keras.unsafe-callable', 'tf.raw_ops.PyFunc']]);
+  });
+
   it('still calls an undecodable Lambda function critical, showing the text', async () => {
     const config = await json(sequential([{ class_name: 'Lambda', config: { name: 'l', function: ['import os; os.system("x")', null, null], function_type: 'lambda' } }]));
     const { findings, lambdas } = checkConfig(config, '');

@@ -8,7 +8,7 @@ import type { Evidence, RuleId, Severity } from '../../report.js';
 import { DEFAULT_IMPORT_POLICY } from '../../policy/index.js';
 import { valueOffsets, type JsonObject, type JsonValue } from '../../json/value.js';
 import { decodeLambda, type LambdaCode } from './lambda-code.js';
-import { isKerasModule, KERAS_GADGETS, registeredPackage } from './namespaces.js';
+import { isKerasModule, KERAS_GADGETS, registeredPackage, riskyTfSymbol, TF_OP_LAYERS } from './namespaces.js';
 
 /** Findings of one rule per config; the rest are counted in a last one. */
 export const MAX_FINDINGS_PER_RULE = 50;
@@ -59,6 +59,8 @@ class Checker {
   private readonly counts = new Map<RuleId, number>();
   /** The innermost layer name, for messages. */
   private layer: string | undefined;
+  /** Inside a TFOpLambda's config: `function` names a TensorFlow symbol. */
+  private tfOp = false;
 
   add(finding: ConfigFinding): void {
     const n = (this.counts.get(finding.rule) ?? 0) + 1;
@@ -78,21 +80,25 @@ class Checker {
       return;
     }
     if (typeof value === 'string') {
-      if (key !== undefined && CALLABLE_KEY.test(key)) this.callableString(value, path, offset);
+      if (key === 'function' && this.tfOp) this.tfSymbol(value, path, offset);
+      else if (key !== undefined && CALLABLE_KEY.test(key)) this.callableString(value, path, offset);
       return;
     }
     if (!(value instanceof Map)) return;
     const outerLayer = this.layer;
+    const outerTfOp = this.tfOp;
     const className = value.get('class_name');
     if (typeof className === 'string') {
       const config = value.get('config');
       if (config instanceof Map && typeof config.get('name') === 'string') this.layer = config.get('name') as string;
       this.kerasObject(value, className, path, offset);
+      this.tfOp = TF_OP_LAYERS.has(className);
       if (config instanceof Map && (className === 'Lambda' || config.has('function_type'))) this.legacyLambda(config, `${path}.config`); // any class can call func_load
     }
     const offsets = valueOffsets.get(value);
     for (const [k, v] of value) this.visit(v, path ? `${path}.${k}` : k, offsets?.get(k), k);
     this.layer = outerLayer;
+    this.tfOp = outerTfOp;
   }
 
   /** A serialized object: what would Keras import and call for it? */
@@ -144,6 +150,13 @@ class Checker {
     if (isKerasModule(pkg)) return;
     this.references.push({ path, module: null, name: registered, verdict: 'custom object' });
     this.add({ rule: 'keras.custom-object', message: `${this.where()}needs the custom object ${registered}: the loading program must supply its code (register it or pass custom_objects); the file does not carry it`, path, ...at(offset), evidence: { registeredName: registered } });
+  }
+
+  /** A TFOpLambda's TensorFlow symbol (`"math.add"` is tf.math.add): TensorFlow's own, unless it does file I/O or calls Python. */
+  private tfSymbol(symbol: string, path: string, offset: number | undefined): void {
+    if (!riskyTfSymbol(symbol)) return;
+    this.references.push({ path, module: 'tensorflow', name: symbol, verdict: 'dangerous' });
+    this.add({ rule: 'keras.unsafe-callable', message: `${this.where()}calls tf.${symbol}: running the model reads or writes files, or calls Python code`, path, ...at(offset), evidence: { callable: `tf.${symbol}`, via: 'TFOpLambda' } });
   }
 
   /** "package.module.function" in a key Keras resolves to a callable. Plain names ("relu") are Keras' own. */

@@ -26,3 +26,22 @@ export function registeredPackage(registered: string): string | undefined {
   const at = registered.indexOf('>');
   return at > 0 ? registered.slice(0, at) : undefined;
 }
+
+/** tf.keras layers whose `function` names a TensorFlow API symbol (`"math.add"` is `tf.math.add`), resolved by name when loading. */
+export const TF_OP_LAYERS = new Set(['TFOpLambda', 'SlicingOpLambda']);
+
+/**
+ * TensorFlow symbols a TFOpLambda must not name: running the model would read
+ * or write files, or call Python (the TF-op shape of a model that does I/O).
+ * Exact names, or prefixes ending in '.'.
+ */
+const TF_RISKY = [
+  'io.read_file', 'io.write_file', 'io.gfile.', 'io.matching_files', 'compat.v1.gfile.', 'compat.v1.io.read_file', 'compat.v1.io.write_file',
+  'raw_ops.ReadFile', 'raw_ops.WriteFile', 'raw_ops.MatchingFiles', 'raw_ops.Save', 'raw_ops.SaveV2', 'raw_ops.SaveSlices', 'raw_ops.Restore', 'raw_ops.RestoreV2', 'raw_ops.RestoreSlice',
+  'raw_ops.PyFunc', 'raw_ops.PyFuncStateless', 'raw_ops.EagerPyFunc', 'py_function', 'numpy_function', 'compat.v1.py_func',
+  'summary.create_file_writer', 'saved_model.', 'train.Checkpoint', 'debugging.experimental.enable_dump_debug_info',
+];
+
+export function riskyTfSymbol(symbol: string): boolean {
+  return TF_RISKY.some((r) => (r.endsWith('.') ? symbol.startsWith(r) : symbol === r));
+}
