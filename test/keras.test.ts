@@ -217,8 +217,14 @@ describe('config checks', () => {
 
   it('judges serialized functions by module and name, and Keras builtin lookups as harmless', async () => {
     const fn = (module: string, name: string) => ({ module, class_name: 'function', config: name, registered_name: null });
-    const config = await json(sequential([{ class_name: 'Dense', config: { name: 'a', activation: fn('builtins', 'relu') } }, { class_name: 'Dense', config: { name: 'b', activation: fn('builtins', 'exec') } }, { class_name: 'Dense', config: { name: 'c', activation: fn('keras.src.activations.activations', 'relu') } }]));
-    expect(checkConfig(config, '').findings.map((f) => f.evidence.callable)).toEqual(['builtins.exec']);
+    const config = await json(sequential([
+      { class_name: 'Dense', config: { name: 'a', activation: fn('builtins', 'relu') } },
+      { class_name: 'Dense', config: { name: 'b', activation: fn('builtins', 'exec') } },
+      { class_name: 'Dense', config: { name: 'c', activation: fn('keras.src.activations.activations', 'relu') } },
+      { class_name: 'Dense', config: { name: 'd', activation: fn('keras.src.utils.python_utils', 'func_load') } },
+      { module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional', config: { name: 'e', layers: [] } },
+    ]));
+    expect(checkConfig(config, '').findings.map((f) => f.evidence.callable)).toEqual(['builtins.exec', 'keras.src.utils.python_utils.func_load']);
   });
 
   it('finds a __lambda__ under any class name and a Keras 2 function_type lambda', async () => {

@@ -19,6 +19,7 @@ export function isKerasModule(module: string): boolean {
 export const KERAS_GADGETS: Readonly<Record<string, string>> = {
   enable_unsafe_deserialization: 'turns Keras safe mode off while the model loads, so a Lambda after it runs its bytecode (CVE-2025-9906)',
   get_file: 'downloads a URL to a local path, overwriting files (CVE-2025-8747)',
+  func_load: 'rebuilds a Python function from marshalled bytecode and runs it (the Lambda path of CVE-2024-3660, reached without a Lambda)',
 };
 
 /** Package part of a registered name ("package>Name"), or undefined when it has none. */
