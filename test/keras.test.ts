@@ -223,6 +223,7 @@ describe('config checks', () => {
       { class_name: 'Dense', config: { name: 'c', activation: fn('keras.src.activations.activations', 'relu') } },
       { class_name: 'Dense', config: { name: 'd', activation: fn('keras.src.utils.python_utils', 'func_load') } },
       { module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional', config: { name: 'e', layers: [] } },
+      { class_name: 'Dense', config: { name: 'f', activation: fn('keras.activations', 'constructor') } },
     ]));
     expect(checkConfig(config, '').findings.map((f) => f.evidence.callable)).toEqual(['builtins.exec', 'keras.src.utils.python_utils.func_load']);
   });

@@ -114,6 +114,7 @@ async function readV2(reader: Hdf5Reader, start: number, head: Uint8Array, keep:
   const version = p.u8();
   if (version !== 2) throw new MalformedError(`${what} at offset ${start} is an "OHDR" header of version ${version} (only 2 exists)`, { offset: start + 4 });
   const flags = p.u8();
+  if (flags & 0xc0) throw new MalformedError(`${what} at offset ${start} has unknown flag bits 0x${(flags & 0xc0).toString(16)} (libhdf5 refuses them)`, { offset: start + 5 });
   if (flags & 0x20) p.skip(16); // access, modification, change, birth times
   if (flags & 0x10) p.skip(4); // attribute storage thresholds
   const sizeBytes = 1 << (flags & 0x03);

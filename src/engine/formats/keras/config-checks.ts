@@ -128,7 +128,7 @@ class Checker {
   private reference(module: string, name: string, path: string, offset: number | undefined, how: string): void {
     const full = `${module}.${name}`;
     if (isKerasModule(module)) {
-      const gadget = KERAS_GADGETS[name];
+      const gadget = Object.hasOwn(KERAS_GADGETS, name) ? KERAS_GADGETS[name] : undefined; // a name like 'constructor' is not a gadget
       if (gadget) {
         this.references.push({ path, module, name, verdict: 'dangerous' });
         this.add({ rule: 'keras.unsafe-callable', message: `${this.where()}names ${full}, which ${gadget}`, path, ...at(offset), evidence: { callable: full, via: how } });
