@@ -1,6 +1,7 @@
 // The HDF5 root-attribute reader on hand-built files: every named limit,
 // continuation chunks and their loops, the global heap, damaged structures,
 // and the reads it costs. Real h5py files are in keras.test.ts.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_ELEMENTS, MAX_CONTINUATIONS, MAX_HEADER_CHUNK_BYTES, MAX_HEADER_MESSAGES, MAX_HEAP_COLLECTION_BYTES, MAX_HEAP_TOTAL_BYTES, MAX_RANK } from '../src/engine/formats/hdf5/limits.js';
@@ -164,6 +165,13 @@ describe('HDF5 root attributes (hand-built)', () => {
     const bytes = hdf5File({ root: () => [nilMessage()] });
     bytes.set(u32(0x7fff0000), 64); // root object header address
     expect(malformed(await scan(bytes))).toMatch(/past the end of the file/);
+  });
+
+  it('refuses a version 2 object header with unknown flag bits', async () => {
+    const bytes = new Uint8Array(readFileSync(new URL('fixtures/keras/keras-latest-format.h5', import.meta.url)));
+    const at = Buffer.from(bytes).indexOf('OHDR');
+    bytes[at + 5] |= 0x40;
+    expect(malformed(await scan(bytes))).toMatch(/unknown flag bits 0x40/);
   });
 
   it('calls a shared attribute message unsupported, never clean', async () => {
