@@ -170,7 +170,7 @@ describe('HDF5 root attributes (hand-built)', () => {
   it('refuses a version 2 object header with unknown flag bits', async () => {
     const bytes = new Uint8Array(readFileSync(new URL('fixtures/keras/keras-latest-format.h5', import.meta.url)));
     const at = Buffer.from(bytes).indexOf('OHDR');
-    bytes[at + 5] |= 0x40;
+    bytes[at + 5] = bytes[at + 5]! | 0x40;
     expect(malformed(await scan(bytes))).toMatch(/unknown flag bits 0x40/);
   });
 
