@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
-import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_ELEMENTS, MAX_CONTINUATIONS, MAX_HEADER_CHUNK_BYTES, MAX_HEADER_MESSAGES, MAX_HEAP_COLLECTION_BYTES, MAX_HEAP_TOTAL_BYTES, MAX_RANK } from '../src/engine/formats/hdf5/limits.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_ELEMENTS, MAX_BTREE_DEPTH, MAX_BTREE_NODE_BYTES, MAX_BTREE_RECORDS, MAX_CONTINUATIONS, MAX_HEADER_CHUNK_BYTES, MAX_HEADER_MESSAGES, MAX_HEAP_COLLECTION_BYTES, MAX_HEAP_TOTAL_BYTES, MAX_RANK } from '../src/engine/formats/hdf5/limits.js';
 import { lookup3 } from '../src/engine/formats/hdf5/lookup3.js';
 import { readRootAttributes } from '../src/engine/formats/hdf5/root-attributes.js';
 import type { Finding, Report } from '../src/engine/report.js';
@@ -193,5 +193,62 @@ describe('HDF5 root attributes (hand-built)', () => {
     expect(r.verdict).toBe('malicious');
     const f = r.findings.find((x) => x.rule === 'keras.unsafe-callable')!;
     expect(new TextDecoder().decode(bytes.subarray(f.location.offset!, f.location.offset! + 11))).toBe('"os.system"');
+  });
+});
+
+describe('HDF5 dense attribute storage (h5py files, patched)', () => {
+  const dense = () => new Uint8Array(readFileSync(new URL('fixtures/keras/dense-attributes.h5', import.meta.url)));
+  const find = (bytes: Uint8Array, signature: string) => Buffer.from(bytes).indexOf(signature);
+  /** Writes `value` as a little-endian integer of `size` bytes, then the structure's checksum again. */
+  const patch = (bytes: Uint8Array, start: number, checksummed: number, at: number, size: number, value: number) => {
+    for (let i = 0; i < size; i++) bytes[start + at + i] = Math.floor(value / 256 ** i) % 256;
+    const sum = lookup3(bytes.subarray(start, start + checksummed - 4));
+    bytes.set(u32(sum), start + checksummed - 4);
+    return bytes;
+  };
+  const BTHD_BYTES = 38;
+
+  it(`stops at a name index holding more than MAX_BTREE_RECORDS (${MAX_BTREE_RECORDS}) records`, async () => {
+    const bytes = dense();
+    const r = await scan(patch(bytes, find(bytes, 'BTHD'), BTHD_BYTES, 26, 8, MAX_BTREE_RECORDS + 1));
+    expect(limit(r).evidence).toEqual({ limit: 'MAX_BTREE_RECORDS', value: MAX_BTREE_RECORDS + 1 });
+  });
+
+  it(`stops at a name index deeper than MAX_BTREE_DEPTH (${MAX_BTREE_DEPTH})`, async () => {
+    const bytes = dense();
+    const r = await scan(patch(bytes, find(bytes, 'BTHD'), BTHD_BYTES, 12, 2, MAX_BTREE_DEPTH + 1));
+    expect(limit(r).evidence).toEqual({ limit: 'MAX_BTREE_DEPTH', value: MAX_BTREE_DEPTH + 1 });
+  });
+
+  it(`stops at B-tree nodes over MAX_BTREE_NODE_BYTES (${MAX_BTREE_NODE_BYTES})`, async () => {
+    const bytes = dense();
+    const r = await scan(patch(bytes, find(bytes, 'BTHD'), BTHD_BYTES, 6, 4, MAX_BTREE_NODE_BYTES + 1));
+    expect(limit(r).evidence).toEqual({ limit: 'MAX_BTREE_NODE_BYTES', value: MAX_BTREE_NODE_BYTES + 1 });
+  });
+
+  it('refuses a name index whose record count disagrees with its nodes', async () => {
+    const bytes = dense();
+    expect(malformed(await scan(patch(bytes, find(bytes, 'BTHD'), BTHD_BYTES, 26, 8, 14)))).toMatch(/declares 14 records, its nodes hold 13/);
+  });
+
+  it('refuses a B-tree leaf whose checksum does not match', async () => {
+    const bytes = dense();
+    bytes[find(bytes, 'BTLF') + 8] ^= 0xff;
+    expect(malformed(await scan(bytes))).toMatch(/checksum of a node of the root group attribute name index/);
+  });
+
+  it('refuses a direct block that claims another place in the heap', async () => {
+    const bytes = dense();
+    bytes[find(bytes, 'FHDB') + 13] = 0x40; // its block offset (5 bytes for a 40-bit heap), no checksum on direct blocks here
+    expect(malformed(await scan(bytes))).toMatch(/says it starts at heap offset \d+, where the doubling table puts 0/);
+  });
+
+  it('calls a heap with I/O filters unsupported, never clean', async () => {
+    const bytes = dense();
+    const start = find(bytes, 'FRHP');
+    bytes[start + 7] = 16; // I/O filters' encoded length
+    const r = await scan(bytes);
+    expect(r.verdict).toBe('unsupported');
+    expect(rules(r)).toEqual(['hdf5.unsupported-structure']);
   });
 });

@@ -177,14 +177,25 @@ describe('legacy .h5 models', () => {
   });
 
   it('calls HDF5 files without a model config unsupported, never clean', async () => {
-    for (const name of ['weights-only.h5', 'dense-attributes.h5']) {
-      const r = await scan(name);
-      expect(r.verdict, name).toBe('unsupported');
-    }
-    expect(rules(await scan('weights-only.h5'))).toEqual(['format.not-analysed']);
-    expect(rules(await scan('dense-attributes.h5'))).toEqual(['hdf5.unsupported-structure']);
+    const weights = await scan('weights-only.h5');
+    expect(weights.verdict).toBe('unsupported');
+    expect(rules(weights)).toEqual(['format.not-analysed']);
     const plain = await scanOf(new MemoryByteSource(new Uint8Array(readFileSync(new URL('fixtures/sniff/model.h5', import.meta.url))), 'model.h5'));
     expect([plain.verdict, plain.formatLabel]).toEqual(['unsupported', 'HDF5']);
+  });
+
+  it('reads attributes kept in dense storage: fractal heap, name index B-tree, child indirect blocks, huge objects', async () => {
+    const cases: [string, number, string][] = [['dense-attributes.h5', 13, 'clean'], ['dense-many.h5', 803, 'clean'], ['dense-child-blocks.h5', 303, 'clean'], ['dense-huge-lambda.h5', 13, 'malicious']];
+    for (const [name, count, verdict] of cases) {
+      const r = await scan(name);
+      expect(r.verdict, name).toBe(verdict);
+      expect(r.content.hdf5, name).toMatchObject({ superblockVersion: 3, attributeStorage: 'dense' });
+      expect((r.content.hdf5 as { rootAttributes: unknown[] }).rootAttributes, name).toHaveLength(count);
+      expect(keras(r).model.layersTotal, name).toBeGreaterThan(0);
+    }
+    const huge = await scan('dense-huge-lambda.h5');
+    expect(huge.findings.map((f) => f.rule)).toEqual(['keras.lambda-bytecode']);
+    expect(keras(huge).lambdas[0]!.names).toEqual(['__import__', 'system']);
   });
 
   it('reports truncated, corrupt and impossible files as malformed with the reason', async () => {

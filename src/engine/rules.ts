@@ -273,7 +273,7 @@ export const RULES = {
     },
     'hdf5.unsupported-structure': {
       severity: 'info',
-      title: "A valid HDF5 structure this reader does not follow (dense attribute storage, shared messages, 16-byte addresses) stands between it and the root group's attributes: the file is unscanned, not clean.",
+      title: "A valid HDF5 structure this reader does not follow (shared messages, a fractal heap with I/O filters, 16-byte addresses) stands between it and the root group's attributes: the file is unscanned, not clean.",
     },
   },
   ...{

@@ -50,12 +50,13 @@ async function analyseHdf5(ctx: AnalysisContext): Promise<'complete' | 'unsuppor
     ctx.findings.add('hdf5.unsupported-structure', `${error.message}: the root group's attributes (where a Keras model keeps its config) were not read, so the file is unscanned`, { offset: error.offset });
     return 'unsupported';
   }
-  const { superblock, objectHeader, attributes } = root;
+  const { superblock, objectHeader, attributes, attributeStorage } = root;
   ctx.content.hdf5 = {
     superblockVersion: superblock.version,
     offsetSize: superblock.offsetSize,
     lengthSize: superblock.lengthSize,
     rootObjectHeader: objectHeader,
+    attributeStorage,
     rootAttributes: attributes.map(describeAttribute),
   };
   const model = attributes.find((a) => a.name === MODEL_CONFIG);

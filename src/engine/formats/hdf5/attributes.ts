@@ -160,12 +160,14 @@ function fixedString(raw: Uint8Array, offset: number, padding: number): StringVa
   return { bytes: raw.subarray(0, end), offset };
 }
 
-/** Whether the attribute info message (version 0) points at dense attribute storage (a fractal heap). */
-export function denseStorageAddress(message: HeaderMessage, reader: Hdf5Reader): number | undefined {
+/** Where the attribute info message (version 0) says dense attributes are: a fractal heap and its name index (both undefined for compact storage). */
+export function denseStorage(message: HeaderMessage, reader: Hdf5Reader): { heap?: number; nameIndex?: number } {
   const c = new Cursor(message.data, message.offset, 'the attribute info message', reader.offsetSize, reader.lengthSize);
   const version = c.u8();
   if (version !== 0) throw new MalformedError(`attribute info message version ${version} at offset ${message.offset} is unknown (only 0 exists)`, { offset: message.offset });
   const flags = c.u8();
   if (flags & 0x01) c.skip(2); // maximum creation index
-  return c.address();
+  const heap = c.address();
+  const nameIndex = c.address();
+  return { ...(heap !== undefined ? { heap } : {}), ...(nameIndex !== undefined ? { nameIndex } : {}) };
 }

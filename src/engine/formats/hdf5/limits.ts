@@ -17,3 +17,9 @@ export const MAX_HEAP_TOTAL_BYTES = 64 * 1024 * 1024;
 export const MAX_ATTRIBUTE_ELEMENTS = 1024;
 /** Dimensions of an attribute's dataspace; HDF5 itself allows 32. */
 export const MAX_RANK = 32;
+/** Levels of a version 2 B-tree (dense attribute storage); a tree of a million attributes is 3 deep. Bounds recursion. */
+export const MAX_BTREE_DEPTH = 16;
+/** Bytes of one B-tree node read at once; libhdf5 writes 512-byte nodes for attribute indexes. */
+export const MAX_BTREE_NODE_BYTES = 1024 * 1024;
+/** Records (attributes, huge objects) walked in one B-tree; bounds work like MAX_HEADER_MESSAGES does for compact storage. */
+export const MAX_BTREE_RECORDS = 4096;
