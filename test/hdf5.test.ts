@@ -233,7 +233,8 @@ describe('HDF5 dense attribute storage (h5py files, patched)', () => {
 
   it('refuses a B-tree leaf whose checksum does not match', async () => {
     const bytes = dense();
-    bytes[find(bytes, 'BTLF') + 8] ^= 0xff;
+    const leaf = find(bytes, 'BTLF') + 8;
+    bytes[leaf] = bytes[leaf]! ^ 0xff;
     expect(malformed(await scan(bytes))).toMatch(/checksum of a node of the root group attribute name index/);
   });
 
