@@ -258,6 +258,22 @@ describe('config checks', () => {
     expect(findings.map((f) => [f.rule, f.evidence.callable])).toEqual([['keras.unsafe-callable', 'tf.io.write_file'], ['keras.unsafe-callable', 'tf.raw_ops.PyFunc']]);
   });
 
+  it('finds marshalled bytecode wherever it sits, once per string', async () => {
+    const code = fixtureLambda();
+    const config = await json(sequential([
+      { blass_name: 'Lambda', config: { name: 'x', function: [code, null, null], function_type: 'lambda' } },
+      { class_name: 'Lambda', config: { name: 'y', function: [code, null, null], function_type: 'lambda' } },
+      { class_name: 'Dense', config: { name: 'z', note: code, other: code.slice(0, 60) } },
+    ]));
+    const result = checkConfig(config, '');
+    expect(result.findings.map((f) => [f.rule, f.path])).toEqual([
+      ['keras.lambda-bytecode', 'config.layers[0].config.function[0]'],
+      ['keras.lambda-bytecode', 'config.layers[1].config.function'],
+      ['keras.lambda-bytecode', 'config.layers[2].config.note'],
+    ]);
+    expect(result.lambdasTotal).toBe(3);
+  });
+
   it('still calls an undecodable Lambda function critical, showing the text', async () => {
     const config = await json(sequential([{ class_name: 'Lambda', config: { name: 'l', function: ['import os; os.system("x")', null, null], function_type: 'lambda' } }]));
     const { findings, lambdas } = checkConfig(config, '');

@@ -61,6 +61,8 @@ class Checker {
   private layer: string | undefined;
   /** Inside a TFOpLambda's config: `function` names a TensorFlow symbol. */
   private tfOp = false;
+  /** Paths of code strings already reported as a Lambda's. */
+  private readonly codePaths = new Set<string>();
 
   add(finding: ConfigFinding): void {
     const n = (this.counts.get(finding.rule) ?? 0) + 1;
@@ -80,7 +82,9 @@ class Checker {
       return;
     }
     if (typeof value === 'string') {
-      if (key === 'function' && this.tfOp) this.tfSymbol(value, path, offset);
+      // Marshalled bytecode wherever it sits, also where a damaged or unusual structure hides it from the checks above
+      if (!this.codePaths.has(path) && looksLikeCode(value)) this.lambda(value, path, offset, undefined);
+      else if (key === 'function' && this.tfOp) this.tfSymbol(value, path, offset);
       else if (key !== undefined && CALLABLE_KEY.test(key)) this.callableString(value, path, offset);
       return;
     }
@@ -177,7 +181,10 @@ class Checker {
       const value = config.get(field);
       const type = config.get(field === 'function' ? 'function_type' : `${field}_type`);
       const code = Array.isArray(value) && typeof value[0] === 'string' ? value[0] : typeof value === 'string' && type === 'lambda' ? value : undefined;
-      if (code !== undefined) this.lambda(code, `${path}.${field}`, offsets?.get(field), config);
+      if (code !== undefined) {
+        this.codePaths.add(`${path}.${field}[0]`);
+        this.lambda(code, `${path}.${field}`, offsets?.get(field), config);
+      }
       else if (typeof value === 'string' && type === 'function') {
         const module = config.get(field === 'function' ? 'module' : `${field}_module`);
         this.add({ rule: 'keras.lambda-layer', message: `${this.where()}Lambda layer calls the function ${typeof module === 'string' ? `${module}.` : ''}${value}, looked up by name when loading (its code is not in the file)`, path: `${path}.${field}`, ...at(offsets?.get(field)), evidence: { function: value, ...(typeof module === 'string' ? { module } : {}) } });
@@ -187,6 +194,8 @@ class Checker {
   }
 
   private lambda(code: string | undefined, path: string, offset: number | undefined, config: JsonObject | undefined): void {
+    if (this.codePaths.has(path)) return;
+    this.codePaths.add(path);
     this.lambdaCount++;
     const decoded: LambdaCode = code === undefined ? { kind: 'text', text: '', error: 'no code field' } : decodeLambda(code);
     const report: LambdaReport = { path, ...(this.layer !== undefined ? { layer: this.layer } : {}), ...decoded };
@@ -207,6 +216,11 @@ class Checker {
   private where(): string {
     return this.layer !== undefined ? `layer ${JSON.stringify(this.layer)}: ` : '';
   }
+}
+
+/** Base64 of a marshalled code object starts "4w" (TYPE_CODE with FLAG_REF, what CPython writes) or "Yw" (without). */
+function looksLikeCode(text: string): boolean {
+  return text.length >= 64 && (text.startsWith('4w') || text.startsWith('Yw')) && decodeLambda(text).kind === 'bytecode';
 }
 
 function at(offset: number | undefined): { offset?: number } {
