@@ -10,6 +10,8 @@
 #   onnx         onnx.load + onnx.checker.check_model(full_check=True), re-serialises identically
 #                (big.onnx and big-graph.onnx)
 #   gguf         an independent struct reading of the header: contiguous aligned offsets, sizes, file size
+#   keras h5     h5py opens it: the root attributes are the JSON Keras writes, the dataset
+#                holds exactly the parameters the config's Dense layers need
 # Usage: bench/verify-generators.sh [--keep]   (--keep leaves the temp dir behind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -170,5 +172,19 @@ def gguf():
     return f"{n_tensors} tensors, {n_kv} keys, {len(kv['tokenizer.ggml.tokens'])} tokens, data at {start}"
 
 check("big.gguf", gguf)
+def keras_h5():
+    import h5py
+    with h5py.File(os.path.join(d, "big-keras.h5"), "r") as f:
+        config = json.loads(f.attrs["model_config"])
+        layers = config["config"]["layers"]
+        units = [l["config"]["units"] for l in layers]
+        width = layers[0]["config"]["batch_input_shape"][1]
+        expected = sum(u * i + u for u, i in zip(units, [width] + units[:-1]))
+        weights = f["model_weights"]
+        assert weights.shape == (expected,) and weights.dtype == "float32", (weights.shape, expected)
+        assert f.attrs["keras_version"] == "2.15.0" and f.attrs["backend"] == "tensorflow"
+        json.loads(f.attrs["training_config"])
+        return f"{len(layers)} layers, {expected} parameters, superblock v{f.id.get_create_plist().get_version()[0]}"
+check("big-keras.h5", keras_h5)
 sys.exit(1 if failed else 0)
 PYEOF

@@ -174,9 +174,9 @@ describe('Markdown export', () => {
     expect(md.match(/^#### 🔴 test\\\/fixtures\\\/.*: malicious$/gm)).toHaveLength(50); // MAX_MARKDOWN_FILES_DETAILED, the worst first
     expect(md).toMatch(/- \*\*critical\*\* `pickle\.dangerous-import`: imports os\\\.system/);
     expect(md).toMatch(/… and \d+ more files that are not clean/);
-    const small = toMarkdown(reports.filter((r) => /sniff\/(image\.png|model\.gguf|torch-zip-prefixed\.bin)$/.test(r.file.path)));
+    const small = toMarkdown(reports.filter((r) => /sniff\/(image\.png|model\.h5|torch-zip-prefixed\.bin)$/.test(r.file.path)));
     expect(small).toContain('#### 🟡 test\\/fixtures\\/sniff\\/torch\\-zip\\-prefixed\\.bin: suspicious');
-    expect(small).toContain('#### ⚪ test\\/fixtures\\/sniff\\/model\\.gguf: unsupported'); // a model format not analysed yet
+    expect(small).toContain('#### ⚪ test\\/fixtures\\/sniff\\/model\\.h5: unsupported'); // a model format not analysed yet
     expect(small).not.toContain('image\\.png: unsupported'); // bytes that are no model at all: in the table only
   });
 

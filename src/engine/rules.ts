@@ -265,6 +265,37 @@ export const RULES = {
     },
   },
   ...{
+    // Keras (src/engine/formats/keras/, hdf5/)
+    'keras.lambda-bytecode': {
+      severity: 'critical',
+      title: 'A Lambda layer (or a __lambda__ object) carries marshalled Python bytecode: loading the model runs it (tf.keras and Keras 2 always, Keras 3 with safe_mode off). The decoded names and constants are shown.',
+    },
+    'keras.unsafe-callable': {
+      severity: 'critical',
+      title: 'The config names a function or class that reaches code execution, processes, files or the network (builtins.exec, os.system, subprocess …) or a Keras gadget (enable_unsafe_deserialization, get_file): loading calls it (CVE-2025-1550 and its bypasses).',
+    },
+    'keras.foreign-module': {
+      severity: 'medium',
+      title: "The config names a module outside Keras' own packages: Keras before 3.9 imports it (running its code) and calls the named object; 3.9 and later refuse it. Unknown is never clean.",
+    },
+    'keras.custom-object': {
+      severity: 'low',
+      title: 'The model needs a custom object (a registered class or function) whose code is not in the file: the loading program must supply it.',
+    },
+    'keras.lambda-layer': {
+      severity: 'low',
+      title: 'A Lambda layer that calls a function by name (no bytecode): the function is looked up when loading, its code is not in the file.',
+    },
+    'keras.config-invalid': {
+      severity: 'high',
+      title: 'The model config (config.json, metadata.json, or the model_config / training_config attribute) is not strict JSON, not an object, or not a string: Keras cannot load it, or loaders could read it differently.',
+    },
+    'hdf5.unsupported-structure': {
+      severity: 'info',
+      title: "A valid HDF5 structure this reader does not follow (shared messages, a fractal heap with I/O filters, 16-byte addresses) stands between it and the root group's attributes: the file is unscanned, not clean.",
+    },
+  },
+  ...{
     // ONNX (src/engine/formats/onnx/)
     'onnx.external-data-unsafe-path': {
       severity: 'critical',
