@@ -11,6 +11,7 @@ import { pickleStreams } from './pickle-calls.js';
 import { tensorRows, type TensorRow } from './tensor-table.js';
 import './file-facts.js';
 import './findings-list.js';
+import './keras-model.js';
 import './metadata-view.js';
 import './onnx-summary.js';
 import './pickle-calls.js';
@@ -25,7 +26,7 @@ export interface FileAccess {
   tensorStats(tensor: TensorRow): Promise<TensorStatsResult>;
 }
 
-type Tab = 'findings' | 'tensors' | 'pickle' | 'disassembly' | 'onnx' | 'metadata' | 'file';
+type Tab = 'findings' | 'tensors' | 'pickle' | 'disassembly' | 'onnx' | 'keras' | 'metadata' | 'file';
 
 @customElement('report-view')
 export class ReportView extends LitElement {
@@ -60,6 +61,7 @@ export class ReportView extends LitElement {
     if (streams.length) tabs.push(['pickle', 'Pickle calls']);
     if (rawStream) tabs.push(['disassembly', 'Disassembly']);
     if (r.format === 'onnx') tabs.push(['onnx', 'ONNX graph']);
+    if (typeof r.content.keras === 'object' && r.content.keras !== null) tabs.push(['keras', 'Keras model']);
     tabs.push(['metadata', 'Metadata'], ['file', 'File']);
     const tab = tabs.some(([t]) => t === this.tab) ? this.tab : 'findings';
     return html`
@@ -77,6 +79,7 @@ export class ReportView extends LitElement {
           ? html`<pickle-disassembly .load=${this.access ? (from: number, count: number) => this.access!.disassemble(from, count) : undefined} .from=${this.disasmFrom || rawStream?.offset || 0} .mark=${this.disasmMark}></pickle-disassembly>`
           : nothing}
         ${tab === 'onnx' ? html`<onnx-summary .content=${r.content}></onnx-summary>` : nothing}
+        ${tab === 'keras' ? html`<keras-model .content=${r.content}></keras-model>` : nothing}
         ${tab === 'metadata' ? html`<metadata-view .content=${r.content}></metadata-view>` : nothing}
         ${tab === 'file' ? html`<file-facts .report=${r} .hashed=${this.hashed} .hashRate=${this.hashRate} .hashNote=${this.hashNote}></file-facts>` : nothing}
       </div>
