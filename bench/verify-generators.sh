@@ -9,6 +9,9 @@
 #                data.pkl byte-identical to what torch.save writes for the loaded dict
 #   onnx         onnx.load + onnx.checker.check_model(full_check=True), re-serialises identically
 #                (big.onnx and big-graph.onnx)
+#   gguf         an independent struct reading of the header: contiguous aligned offsets, sizes, file size
+#   keras h5     h5py opens it: the root attributes are the JSON Keras writes, the dataset
+#                holds exactly the parameters the config's Dense layers need
 # Usage: bench/verify-generators.sh [--keep]   (--keep leaves the temp dir behind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -117,5 +120,71 @@ def onnx_graph():
     return f"onnx {onnx.__version__}: checker ok, {len(m.graph.node)} nodes, {len(m.graph.value_info)} value_infos, re-serialises identically"
 
 check("big-graph.onnx", onnx_graph)
+
+def gguf():
+    # An independent reading of the GGUF spec (ggml docs/gguf.md) with struct, not the engine's reader.
+    raw = open(os.path.join(d, "big.gguf"), "rb").read()
+    assert raw[:4] == b"GGUF"
+    version, n_tensors, n_kv = struct.unpack_from("<IQQ", raw, 4)
+    assert version == 3
+    p = 24
+    def string(p):
+        (n,) = struct.unpack_from("<Q", raw, p)
+        return raw[p + 8:p + 8 + n].decode("utf-8"), p + 8 + n
+    sizes = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+    fmt = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+    def value(t, p):
+        if t == 8:
+            return string(p)
+        if t == 9:
+            it, n = struct.unpack_from("<IQ", raw, p)
+            p += 12
+            items = []
+            for _ in range(n):
+                v, p = value(it, p)
+                items.append(v)
+            return items, p
+        return struct.unpack_from("<" + fmt[t], raw, p)[0], p + sizes[t]
+    kv = {}
+    for _ in range(n_kv):
+        key, p = string(p)
+        (t,) = struct.unpack_from("<I", raw, p)
+        kv[key], p = value(t, p + 4)
+    align = kv.get("general.alignment", 32)
+    blocks = {0: (1, 4), 1: (1, 2), 8: (32, 34)}
+    expected = 0
+    for _ in range(n_tensors):
+        name, p = string(p)
+        (nd,) = struct.unpack_from("<I", raw, p)
+        dims = struct.unpack_from("<%dQ" % nd, raw, p + 4)
+        t, off = struct.unpack_from("<IQ", raw, p + 4 + 8 * nd)
+        p += 4 + 8 * nd + 12
+        assert off == expected, f"{name}: offset {off}, expected {expected}"
+        bs, ts = blocks[t]
+        assert dims[0] % bs == 0
+        n = 1
+        for x in dims:
+            n *= x
+        expected = -(-(off + n // bs * ts) // align) * align
+    start = -(-p // align) * align
+    assert start + expected == len(raw), f"data {start}+{expected} != size {len(raw)}"
+    assert len(kv["tokenizer.ggml.tokens"]) == kv["llama.vocab_size"]
+    return f"{n_tensors} tensors, {n_kv} keys, {len(kv['tokenizer.ggml.tokens'])} tokens, data at {start}"
+
+check("big.gguf", gguf)
+def keras_h5():
+    import h5py
+    with h5py.File(os.path.join(d, "big-keras.h5"), "r") as f:
+        config = json.loads(f.attrs["model_config"])
+        layers = config["config"]["layers"]
+        units = [l["config"]["units"] for l in layers]
+        width = layers[0]["config"]["batch_input_shape"][1]
+        expected = sum(u * i + u for u, i in zip(units, [width] + units[:-1]))
+        weights = f["model_weights"]
+        assert weights.shape == (expected,) and weights.dtype == "float32", (weights.shape, expected)
+        assert f.attrs["keras_version"] == "2.15.0" and f.attrs["backend"] == "tensorflow"
+        json.loads(f.attrs["training_config"])
+        return f"{len(layers)} layers, {expected} parameters, superblock v{f.id.get_create_plist().get_version()[0]}"
+check("big-keras.h5", keras_h5)
 sys.exit(1 if failed else 0)
 PYEOF

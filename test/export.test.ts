@@ -58,12 +58,12 @@ describe('SARIF export', () => {
       expect(result.kind).toBe(f.severity === 'info' ? (f.rule === 'format.unsupported' ? 'notApplicable' : 'informational') : 'fail');
       const { artifactLocation, region } = result.locations[0].physicalLocation;
       expect(run.artifacts[artifactLocation.index!]!.location.uri).toBe(artifactUri(r.file.path));
-      if (f.location.offset !== undefined && f.location.member === undefined) expect(region).toEqual({ byteOffset: f.location.offset, ...(f.location.length !== undefined ? { byteLength: f.location.length } : {}) });
-      else expect(region).toBeUndefined();
+      if (f.location.offset !== undefined && f.location.member === undefined) expect(region).toEqual({ startLine: 1, byteOffset: f.location.offset, ...(f.location.length !== undefined ? { byteLength: f.location.length } : {}) });
+      else expect(region).toEqual({ startLine: 1 }); // GitHub places alerts by line only
       expect(result.partialFingerprints['weightlensFinding/v1']).toMatch(/^[0-9a-f]{16}$/);
     });
     expect(run.results.filter((r) => r.level === 'error').length).toBeGreaterThan(50);
-    expect(run.results.some((r) => r.locations[0].physicalLocation.region?.byteLength !== undefined)).toBe(true);
+    expect(run.results.some((r) => r.locations[0].physicalLocation.region.byteLength !== undefined)).toBe(true);
   });
 
   it('gives the same fingerprint to the same finding in a later run, and different ones to different findings', () => {
@@ -174,9 +174,9 @@ describe('Markdown export', () => {
     expect(md.match(/^#### 🔴 test\\\/fixtures\\\/.*: malicious$/gm)).toHaveLength(50); // MAX_MARKDOWN_FILES_DETAILED, the worst first
     expect(md).toMatch(/- \*\*critical\*\* `pickle\.dangerous-import`: imports os\\\.system/);
     expect(md).toMatch(/… and \d+ more files that are not clean/);
-    const small = toMarkdown(reports.filter((r) => /sniff\/(image\.png|model\.gguf|torch-zip-prefixed\.bin)$/.test(r.file.path)));
+    const small = toMarkdown(reports.filter((r) => /sniff\/(image\.png|model\.h5|torch-zip-prefixed\.bin)$/.test(r.file.path)));
     expect(small).toContain('#### 🟡 test\\/fixtures\\/sniff\\/torch\\-zip\\-prefixed\\.bin: suspicious');
-    expect(small).toContain('#### ⚪ test\\/fixtures\\/sniff\\/model\\.gguf: unsupported'); // a model format not analysed yet
+    expect(small).toContain('#### ⚪ test\\/fixtures\\/sniff\\/model\\.h5: unsupported'); // a model format not analysed yet
     expect(small).not.toContain('image\\.png: unsupported'); // bytes that are no model at all: in the table only
   });
 

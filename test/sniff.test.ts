@@ -79,7 +79,7 @@ describe('format sniffing', () => {
   });
 
   it('never calls a recognised but unanalysed format clean', async () => {
-    for (const fixture of ['model.gguf', 'model.keras']) {
+    for (const fixture of ['model.h5']) {
       const report = await scanBytes(fixtureBytes(fixture));
       expect(report.verdict, fixture).toBe('unsupported');
       expect(report.findings.map((f) => f.rule), fixture).toContain('format.not-analysed');

@@ -21,6 +21,12 @@ describe('verdictFor', () => {
     expect(verdictFor('unsupported', f('critical'))).toBe('malicious');
   });
 
+  it('makes an unanalysed file with a pinned-hash mismatch suspicious, and only that rule', () => {
+    expect(verdictFor('unsupported', [{ severity: 'high', rule: 'hash.mismatch' }])).toBe('suspicious');
+    expect(verdictFor('unsupported', [{ severity: 'high', rule: 'zip.unreadable-member' }, { severity: 'medium', rule: 'lfs.pointer-without-file' }])).toBe('unsupported');
+    expect(verdictFor('failed', [{ severity: 'high', rule: 'hash.mismatch' }])).toBe('malformed');
+  });
+
   it('is malformed when parsing failed, never clean', () => {
     expect(verdictFor('failed', [])).toBe('malformed');
     expect(verdictFor('failed', f('high'))).toBe('malformed');

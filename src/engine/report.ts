@@ -22,6 +22,7 @@ export const FORMAT_IDS = [
   'joblib',
   'safetensors',
   'safetensors-index',
+  'tokenizer-config',
   'onnx',
   'gguf',
   'hdf5',

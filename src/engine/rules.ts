@@ -265,6 +265,37 @@ export const RULES = {
     },
   },
   ...{
+    // Keras (src/engine/formats/keras/, hdf5/)
+    'keras.lambda-bytecode': {
+      severity: 'critical',
+      title: 'A Lambda layer (or a __lambda__ object) carries marshalled Python bytecode: loading the model runs it (tf.keras and Keras 2 always, Keras 3 with safe_mode off). The decoded names and constants are shown.',
+    },
+    'keras.unsafe-callable': {
+      severity: 'critical',
+      title: 'The config names a function or class that reaches code execution, processes, files or the network (builtins.exec, os.system, subprocess …) or a Keras gadget (enable_unsafe_deserialization, get_file): loading calls it (CVE-2025-1550 and its bypasses).',
+    },
+    'keras.foreign-module': {
+      severity: 'medium',
+      title: "The config names a module outside Keras' own packages: Keras before 3.9 imports it (running its code) and calls the named object; 3.9 and later refuse it. Unknown is never clean.",
+    },
+    'keras.custom-object': {
+      severity: 'low',
+      title: 'The model needs a custom object (a registered class or function) whose code is not in the file: the loading program must supply it.',
+    },
+    'keras.lambda-layer': {
+      severity: 'low',
+      title: 'A Lambda layer that calls a function by name (no bytecode): the function is looked up when loading, its code is not in the file.',
+    },
+    'keras.config-invalid': {
+      severity: 'high',
+      title: 'The model config (config.json, metadata.json, or the model_config / training_config attribute) is not strict JSON, not an object, or not a string: Keras cannot load it, or loaders could read it differently.',
+    },
+    'hdf5.unsupported-structure': {
+      severity: 'info',
+      title: "A valid HDF5 structure this reader does not follow (shared messages, a fractal heap with I/O filters, 16-byte addresses) stands between it and the root group's attributes: the file is unscanned, not clean.",
+    },
+  },
+  ...{
     // ONNX (src/engine/formats/onnx/)
     'onnx.external-data-unsafe-path': {
       severity: 'critical',
@@ -325,6 +356,103 @@ export const RULES = {
     'onnx.unknown-fields': {
       severity: 'low',
       title: 'Protobuf fields the ONNX schema does not define: loaders keep them unread, so they can carry hidden data.',
+    },
+  },
+  ...{
+    // GGUF (src/engine/formats/gguf/)
+    'gguf.truncated': {
+      severity: 'high',
+      title: 'The file ends inside the GGUF header (or a count or length promises more bytes than are left).',
+    },
+    'gguf.unsupported-version': {
+      severity: 'high',
+      title: 'A GGUF version other than 1, 2 or 3: its layout is unknown, so nothing after the magic can be read.',
+    },
+    'gguf.invalid-value-type': {
+      severity: 'high',
+      title: 'A metadata value type GGUF does not define (0–12): its size is unknown, so the rest of the header cannot be read.',
+    },
+    'gguf.invalid-value': {
+      severity: 'high',
+      title: 'A metadata bool that is neither 0 nor 1: llama.cpp reads the byte into a C++ bool, which is undefined behaviour.',
+    },
+    'gguf.duplicate-key': {
+      severity: 'high',
+      title: 'A metadata key appears twice: llama.cpp refuses the file, other readers keep one of the two values.',
+    },
+    'gguf.invalid-alignment': {
+      severity: 'high',
+      title: 'general.alignment is not a uint32, or not a non-zero power of two: llama.cpp refuses or aborts on the file.',
+    },
+    'gguf.invalid-tensor': {
+      severity: 'high',
+      title: 'A tensor info ggml cannot hold: more than 4 dimensions, or a name longer than 63 bytes.',
+    },
+    'gguf.duplicate-tensor': {
+      severity: 'high',
+      title: 'Two tensors share a name: llama.cpp refuses the file, other loaders keep one of the two.',
+    },
+    'gguf.unknown-type': {
+      severity: 'high',
+      title: 'A tensor of a ggml type that does not exist (or was removed): its size is unknown and loaders refuse it.',
+    },
+    'gguf.overflow': {
+      severity: 'high',
+      title: "A tensor's element count or byte size is past 2^53: refused rather than rounded.",
+    },
+    'gguf.partial-block': {
+      severity: 'high',
+      title: "A quantised tensor's rows are not a whole number of its type's blocks: ggml cannot size it.",
+    },
+    'gguf.misaligned-offset': {
+      severity: 'high',
+      title: "A tensor's data offset is not a multiple of the file's alignment.",
+    },
+    'gguf.tensor-past-end': {
+      severity: 'high',
+      title: "A tensor's data runs past the end of the file.",
+    },
+    'gguf.tensor-overlap': {
+      severity: 'high',
+      title: 'Two tensors share bytes of the data section.',
+    },
+    'gguf.data-gap': {
+      severity: 'medium',
+      title: 'Bytes of the data section between tensors (beyond alignment padding) that belong to no tensor: room for a hidden payload.',
+    },
+    'gguf.trailing-data': {
+      severity: 'medium',
+      title: "Bytes after the last tensor's data (beyond alignment padding) that no loader reads: room for a hidden payload.",
+    },
+  },
+  ...{
+    // Chat templates (src/engine/chat-template/), in GGUF metadata and tokenizer_config.json
+    'template.python-internals': {
+      severity: 'critical',
+      title: 'A chat template reaches Python internals (__class__, __mro__, __subclasses__, __globals__, __builtins__, __init__, underscore attributes): the server-side template injection of CVE-2024-34359. A special name only in a string: high.',
+    },
+    'template.dangerous-name': {
+      severity: 'critical',
+      title: 'A chat template calls or reads os, popen, eval, exec, import, subprocess, getattr …: code execution on whoever renders it. A bare mention, or a template-loading statement: medium.',
+    },
+    'template.escape-global': {
+      severity: 'medium',
+      title: "A chat template uses a Jinja global known from sandbox escapes (cycler, joiner, namespace, lipsum attributes; self, config, request): no chat template needs them.",
+    },
+    'template.computed-attribute': {
+      severity: 'high',
+      title: 'A chat template reads an attribute or item whose name is built at render time (~, |join, |format, a variable): how payloads spell __class__ without writing it. Built names given to |attr: critical.',
+    },
+    'template.syntax-error': {
+      severity: 'medium',
+      title: "A chat template breaks Jinja's grammar: Jinja refuses it, and what follows the error was only searched for special names.",
+    },
+  },
+  ...{
+    // tokenizer_config.json (src/engine/formats/tokenizer-config.ts)
+    'tokenizer.invalid-config': {
+      severity: 'high',
+      title: 'A tokenizer_config.json whose chat_template is neither a string nor a list of {name, template} objects, or which is not strict JSON (duplicate keys).',
     },
   },
 } as const satisfies Record<string, RuleInfo>;

@@ -55,7 +55,7 @@ export class ReportActions extends LitElement {
     if (!this.reports.length) return nothing;
     return html`<div class="row">
         ${this.shareable && this.reports.length === 1 ? html`<button @click=${this.copyLink}>copy share link</button>` : nothing}
-        <span class="muted">download:</span>
+        <span class="muted">${this.reports.length > 1 ? `all ${this.reports.length} reports:` : "download:"}</span>
         ${(Object.keys(DOWNLOADS) as Format[]).map((f) => html`<button @click=${() => this.download(f)}>${DOWNLOADS[f].label}</button>`)}
       </div>
       ${this.link

@@ -12,6 +12,7 @@ import { tensorRows, type TensorRow } from './tensor-table.js';
 import './file-facts.js';
 import './findings-list.js';
 import './graph/graph-view.js';
+import './keras-model.js';
 import './metadata-view.js';
 import './onnx-summary.js';
 import './pickle-calls.js';
@@ -26,7 +27,7 @@ export interface FileAccess {
   tensorStats(tensor: TensorRow): Promise<TensorStatsResult>;
 }
 
-type Tab = 'findings' | 'tensors' | 'pickle' | 'disassembly' | 'onnx' | 'graph' | 'metadata' | 'file';
+type Tab = 'findings' | 'tensors' | 'pickle' | 'disassembly' | 'onnx' | 'graph' | 'keras' | 'metadata' | 'file';
 
 @customElement('report-view')
 export class ReportView extends LitElement {
@@ -62,6 +63,7 @@ export class ReportView extends LitElement {
     if (rawStream) tabs.push(['disassembly', 'Disassembly']);
     if (r.format === 'onnx') tabs.push(['onnx', 'ONNX graph']);
     if (r.format === 'onnx' && hasGraphLayout(r.content)) tabs.push(['graph', 'Graph']);
+    if (typeof r.content.keras === 'object' && r.content.keras !== null) tabs.push(['keras', 'Keras model']);
     tabs.push(['metadata', 'Metadata'], ['file', 'File']);
     const tab = tabs.some(([t]) => t === this.tab) ? this.tab : 'findings';
     return html`
@@ -80,6 +82,7 @@ export class ReportView extends LitElement {
           : nothing}
         ${tab === 'onnx' ? html`<onnx-summary .content=${r.content}></onnx-summary>` : nothing}
         ${tab === 'graph' ? html`<graph-view .content=${r.content} .findings=${r.findings}></graph-view>` : nothing}
+        ${tab === 'keras' ? html`<keras-model .content=${r.content}></keras-model>` : nothing}
         ${tab === 'metadata' ? html`<metadata-view .content=${r.content}></metadata-view>` : nothing}
         ${tab === 'file' ? html`<file-facts .report=${r} .hashed=${this.hashed} .hashRate=${this.hashRate} .hashNote=${this.hashNote}></file-facts>` : nothing}
       </div>

@@ -68,38 +68,30 @@ export class WorkerPool {
         run: (slot) => {
           signal?.removeEventListener('abort', pending.cancel);
           let settled = false;
-          const finish = (error: JobError | undefined, value?: T) => {
+          /** Ends the job once; `stop` means the worker must go (cancelled, too slow, dead). */
+          const settle = (outcome: { value: T } | { error: unknown; stop: boolean }) => {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
             signal?.removeEventListener('abort', onAbort);
             slot.onCrash = undefined;
-            if (error) this.replace(slot);
+            if ('error' in outcome && outcome.stop) this.replace(slot);
             else slot.busy = false;
-            if (error) reject(error);
-            else resolve(value as T);
+            if ('value' in outcome) resolve(outcome.value);
+            else reject(outcome.error);
             this.pump();
           };
-          const onAbort = () => finish(new JobError('cancelled', 'cancelled'));
+          const onAbort = () => settle({ error: new JobError('cancelled', 'cancelled'), stop: true });
           const timer = setTimeout(
-            () => finish(new JobError('timeout', `stopped after ${Math.round(options.timeoutMs / 1000)} s: the analysis took too long (the worker was terminated)`)),
+            () => settle({ error: new JobError('timeout', `stopped after ${Math.round(options.timeoutMs / 1000)} s: the analysis took too long (the worker was terminated)`), stop: true }),
             options.timeoutMs,
           );
           signal?.addEventListener('abort', onAbort, { once: true });
-          slot.onCrash = (message) => finish(new JobError('worker-died', `the analyser stopped unexpectedly: ${message}`));
+          slot.onCrash = (message) => settle({ error: new JobError('worker-died', `the analyser stopped unexpectedly: ${message}`), stop: true });
+          // A rejection from the worker is the task's own error: passed on, and the worker stays.
           task(slot.api).then(
-            (value) => finish(undefined, value),
-            (error: unknown) => {
-              // A rejection from the worker is the task's own error; pass it on unchanged.
-              if (settled) return;
-              settled = true;
-              clearTimeout(timer);
-              signal?.removeEventListener('abort', onAbort);
-              slot.onCrash = undefined;
-              slot.busy = false;
-              reject(error);
-              this.pump();
-            },
+            (value) => settle({ value }),
+            (error: unknown) => settle({ error, stop: false }),
           );
         },
       };

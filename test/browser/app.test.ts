@@ -137,6 +137,22 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('shows a Keras model’s layers and the Lambda code it carries, and a GGUF tensor table', async () => {
+    const { page, errors } = await openApp(context, served.url);
+    await page.setInputFiles('drop-zone input#files', [fixturePath('keras/lambda-bytecode.keras'), fixturePath('sniff/model.gguf')]);
+    const keras = await reportFor(page, 'lambda-bytecode.keras');
+    expect(await keras.locator('verdict-banner .word').textContent()).toBe('malicious');
+    await keras.getByRole('tab', { name: 'Keras model' }).click();
+    await expect.poll(() => deepText(keras.locator('keras-model'))).toContain('system');
+    await expect.poll(() => keras.locator('keras-model virtual-rows .row').count()).toBeGreaterThan(0);
+    const gguf = await reportFor(page, 'model.gguf');
+    await gguf.getByRole('tab', { name: /Tensors/ }).click();
+    await expect.poll(() => gguf.locator('tensor-table virtual-rows .row').count()).toBeGreaterThan(0);
+    await screenshot(page, 'keras-and-gguf');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders a tensor named with HTML as text', async () => {
     const hostile = path.join(work, 'hostile-names.safetensors');
     writeFileSync(hostile, shard({ '<img src=x onerror="window.__pwned=1">': ['F32', [1]], '<script>window.__pwned=2</script>': ['F32', [1]] }));

@@ -88,12 +88,18 @@ interface SarifResult {
   message: SarifMessage;
   locations: [
     {
-      physicalLocation: { artifactLocation: SarifArtifactLocation; region?: { byteOffset: number; byteLength?: number } };
+      physicalLocation: { artifactLocation: SarifArtifactLocation; region: SarifRegion };
       logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[];
     },
   ];
   partialFingerprints: Record<string, string>;
   properties: { severity: Severity; verdict: string; where?: string; evidence?: Finding['evidence'] };
+}
+
+interface SarifRegion {
+  startLine: 1;
+  byteOffset?: number;
+  byteLength?: number;
 }
 
 interface SarifInvocation {
@@ -130,11 +136,17 @@ function sarifRule(id: string, severity: Severity, title: string): SarifRule {
   };
 }
 
-/** A file offset is a byte region of the artifact; an offset inside a member or a decompressed stream is not. */
-function region(finding: Finding): { byteOffset: number; byteLength?: number } | undefined {
+/**
+ * `startLine: 1` on every result: GitHub code scanning places alerts by line
+ * only (it ignores byte regions and shows a result without a line poorly), and a
+ * model file has no lines, so its alerts sit on the first. A file offset adds
+ * the byte region; an offset inside a member or a decompressed stream is not
+ * one of the artifact, so it has none.
+ */
+function region(finding: Finding): SarifRegion {
   const { member, offset, length } = finding.location;
-  if (member !== undefined || offset === undefined) return undefined;
-  return length === undefined ? { byteOffset: offset } : { byteOffset: offset, byteLength: length };
+  if (member !== undefined || offset === undefined) return { startLine: 1 };
+  return length === undefined ? { startLine: 1, byteOffset: offset } : { startLine: 1, byteOffset: offset, byteLength: length };
 }
 
 /** Stable across runs for the same problem in the same place; the path is not in it (code scanning adds it). */
@@ -170,7 +182,7 @@ export function toSarif(reports: readonly Report[], options: ExportOptions = {})
         rules.push(sarifRule(finding.rule, finding.severity, finding.message));
       }
       const where = describeLocation(finding.location);
-      const byteRegion = region(finding);
+
       const logical = finding.location.member !== undefined ? [{ name: finding.location.member.split('/').pop() ?? finding.location.member, fullyQualifiedName: finding.location.member, kind: 'member' }] : undefined;
       const kind = finding.severity !== 'info' ? 'fail' : finding.rule === 'format.unsupported' ? 'notApplicable' : 'informational';
       results.push({
@@ -179,7 +191,7 @@ export function toSarif(reports: readonly Report[], options: ExportOptions = {})
         kind,
         level: kind === 'fail' ? SARIF_LEVEL[finding.severity] : 'none',
         message: { text: where ? `${finding.message} (${where})` : finding.message },
-        locations: [{ physicalLocation: { artifactLocation: location, ...(byteRegion ? { region: byteRegion } : {}) }, ...(logical ? { logicalLocations: logical } : {}) }],
+        locations: [{ physicalLocation: { artifactLocation: location, region: region(finding) }, ...(logical ? { logicalLocations: logical } : {}) }],
         partialFingerprints: { 'weightlensFinding/v1': findingFingerprint(finding) },
         properties: { severity: finding.severity, verdict: report.verdict, ...(where ? { where } : {}), ...(Object.keys(finding.evidence).length ? { evidence: finding.evidence } : {}) },
       });

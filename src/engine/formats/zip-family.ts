@@ -3,12 +3,13 @@
 // analysed by content (archive-scan.ts), so a renamed member hides nothing.
 import type { ZipDirectory, ZipEntry } from '../containers/zip-directory.js';
 import { LimitError, MalformedError } from '../errors.js';
-import { worseStatus } from '../failure.js';
+import { recordFailure, worseStatus } from '../failure.js';
 import type { SniffContext } from '../sniff/context.js';
 import type { AnalysisStatus } from '../verdict.js';
 import { ArchiveScan, scanZipArchive, type ArchiveRoles } from './archive-scan.js';
 import type { AnalysisContext, FormatDriver, SniffMatch } from './driver.js';
 import { liftCheckpointTensors } from './checkpoint-tensors.js';
+import { analyseKerasArchive } from './keras/keras-archive.js';
 
 /** Member names shown in the sniff details; the rest are counted. */
 const MEMBERS_LISTED = 50;
@@ -131,6 +132,17 @@ export const keras: FormatDriver = {
     const names = new Set(dir.entries.map((e) => e.name));
     if (!names.has('config.json') || !(names.has('model.weights.h5') || names.has('metadata.json'))) return null;
     return { label: 'Keras v3 archive', details: zipDetails(dir) };
+  },
+  async analyse(ctx) {
+    const dir = await soundDirectory(ctx);
+    // Every member by content first (a pickle in a .keras is analysed), then the model config.
+    const { status } = await scanArchive(ctx, dir);
+    try {
+      await analyseKerasArchive(ctx, dir);
+      return status;
+    } catch (error) {
+      return worseStatus(status, recordFailure(error, ctx.findings));
+    }
   },
 };
 
