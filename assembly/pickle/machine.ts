@@ -47,7 +47,7 @@ export const MAX_STACK: i32 = 1 << 22;
 export const MAX_MARKS: i32 = 1 << 20;
 /** Longest protocol-0 text line (module path, number, persistent id). */
 export const MAX_LINE: i32 = 65536;
-/** Pickles inside pickles (joblib object arrays); each has its own memo. */
+/** Pickles inside pickles (joblib object arrays; joblib nests only at the top level, so files reach depth 1): bounds the per-pickle context arrays. */
 export const MAX_NESTING: i32 = 8;
 
 // Events: six f64 words each [type, offset, opcode index, a, b, c].

@@ -160,7 +160,7 @@ export class WeightlensWasm {
         return words(e.pickleDescribePointer(), count * 5).slice();
       },
       next: (at) => e.pickleMachineNext(at),
-      nest: () => e.pickleMachineNest(),
+      nest: () => Boolean(e.pickleMachineNest()),
       seek: (at) => e.pickleMachineSeek(at),
       end: () => {
         e.pickleMachineEnd();
