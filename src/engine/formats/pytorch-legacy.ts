@@ -20,8 +20,11 @@ import { archiveStartOf, scanArchiveAfter } from './polyglot.js';
 const MAGIC_LONG1 = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 const USTAR = ascii('ustar');
 const TAR_BLOCK = 512;
-/** Tar headers walked while looking for the legacy member names; the layout has four. */
-const MAX_TAR_MEMBERS = 64;
+/**
+ * Tar headers walked (512 bytes read each). torch's writer puts four members, but tarfile
+ * finds `pickle` behind any number of others, so the walk goes far; past it is a limit finding.
+ */
+export const MAX_TAR_MEMBERS = 100_000;
 /** torch.save's values: the first two pickles of the magic-number layout. */
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
 const PROTOCOL_VERSION = 1001n;
@@ -37,8 +40,7 @@ export const pytorchLegacy: FormatDriver = {
     if (head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5 && startsWith(head, MAGIC_LONG1, 2)) {
       return { label: 'PyTorch checkpoint (legacy format)', details: { layout: 'pickle', protocol: head[1] } };
     }
-    const members = await tarMembers(ctx.source);
-    const names = members?.map((m) => m.name);
+    const names = (await tarMembers(ctx.source))?.members.map((m) => m.name);
     if (names && names.includes('pickle') && names.some((m) => m === 'storages' || m === 'tensors')) {
       return { label: 'PyTorch checkpoint (legacy tar format)', details: { layout: 'tar', members: names } };
     }
@@ -162,9 +164,14 @@ async function trailingBytes(ctx: AnalysisContext, seq: PickleSequence, after: s
  * is a pickle is analysed too.
  */
 async function analyseTarLayout(ctx: AnalysisContext): Promise<AnalysisStatus> {
-  const members = (await tarMembers(ctx.source)) ?? [];
+  const { members, cut } = (await tarMembers(ctx.source)) ?? { members: [], cut: false };
   ctx.content.legacy = { layout: 'tar', members: members.map(({ name, offset, size }) => ({ name, offset, size })) };
   let status: AnalysisStatus = 'complete';
+  if (cut) {
+    const next = members.at(-1)!;
+    const at = next.offset + Math.ceil(next.size / TAR_BLOCK) * TAR_BLOCK;
+    ctx.findings.add('scan.limit-reached', `analysis incomplete: the tar holds more than ${MAX_TAR_MEMBERS} members (MAX_TAR_MEMBERS); the members from offset ${at} on were not read`, { offset: at }, { limit: 'MAX_TAR_MEMBERS', value: MAX_TAR_MEMBERS + 1 });
+  }
   for (const required of ['pickle', 'storages', 'tensors']) {
     const member = members.find((m) => m.name === required && m.regular);
     if (!member || member.size === 0) {
@@ -172,7 +179,7 @@ async function analyseTarLayout(ctx: AnalysisContext): Promise<AnalysisStatus> {
       status = worseStatus(status, 'failed');
     }
   }
-  status = worseStatus(status, await bytesAfterTar(ctx, members));
+  if (!cut) status = worseStatus(status, await bytesAfterTar(ctx, members));
   for (const member of members) {
     if (!member.regular) continue;
     const source = new SliceByteSource(ctx.source, member.offset, member.size, member.name);
@@ -270,16 +277,20 @@ interface TarMember {
   regular: boolean;
 }
 
-/** The members of a ustar archive (headers only), or undefined when not a tar. */
-async function tarMembers(source: ByteSource): Promise<TarMember[] | undefined> {
+/**
+ * The members of a ustar archive (headers only), or undefined when not a tar;
+ * `cut` when MAX_TAR_MEMBERS stopped the walk before the end of the archive.
+ */
+async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; cut: boolean } | undefined> {
   const first = await source.read(0, TAR_BLOCK);
   if (!startsWith(first, USTAR, 257)) return undefined;
   const members: TarMember[] = [];
   let offset = 0;
-  while (members.length < MAX_TAR_MEMBERS && offset + TAR_BLOCK <= source.size) {
+  while (offset + TAR_BLOCK <= source.size) {
     const header = await source.read(offset, TAR_BLOCK);
     if (header.every((b) => b === 0)) break; // end-of-archive marker
-    if (!startsWith(header, USTAR, 257)) return members.length ? members : undefined;
+    if (!startsWith(header, USTAR, 257)) return members.length ? { members, cut: false } : undefined;
+    if (members.length === MAX_TAR_MEMBERS) return { members, cut: true };
     const name = decodeUtf8(header.subarray(0, 100)).replace(/\0.*$/s, '');
     const size = parseInt(decodeUtf8(header.subarray(124, 136)).replace(/\0.*$/s, '').trim() || '0', 8);
     if (!Number.isSafeInteger(size) || size < 0) break;
@@ -287,7 +298,7 @@ async function tarMembers(source: ByteSource): Promise<TarMember[] | undefined> 
     members.push({ name, offset: offset + TAR_BLOCK, size: Math.min(size, Math.max(0, source.size - offset - TAR_BLOCK)), regular: type === 0x30 || type === 0 });
     offset += TAR_BLOCK + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
   }
-  return members;
+  return { members, cut: false };
 }
 
 function shown(value: PyValue | undefined): string {
