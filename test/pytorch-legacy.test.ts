@@ -94,6 +94,14 @@ describe('legacy PyTorch (tar layout)', () => {
     expect(r.verdict).toBe('malicious');
   });
 
+  it('names a member as a pax header (or GNU long name) renames it, as tarfile does', async () => {
+    const r = await scan('torch-legacy-tar-pax-name.pt');
+    expect(r.format).toBe('pytorch-legacy');
+    expect((r.content.legacy as { members: { name: string }[] }).members.map((m) => m.name)).toEqual(['sys_info', '././@PaxHeader', 'pickle', 'storages', 'tensors']);
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'pickle', offset: 2 } });
+    expect(r.verdict).toBe('malicious');
+  });
+
   it(`stops walking the tar at MAX_TAR_MEMBERS (${MAX_TAR_MEMBERS}) members with a limit finding, never clean`, async () => {
     // the layout's pickle first, then one-byte members up to one past the limit, written as tarfile writes them
     const header = (name: string, size: number) => {

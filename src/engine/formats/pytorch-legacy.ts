@@ -286,19 +286,53 @@ async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; c
   if (!startsWith(first, USTAR, 257)) return undefined;
   const members: TarMember[] = [];
   let offset = 0;
+  // What a pax extended header ('x') or a GNU long name ('L') says of the next member, as tarfile applies it.
+  let next: { name?: string; size?: number } = {};
   while (offset + TAR_BLOCK <= source.size) {
     const header = await source.read(offset, TAR_BLOCK);
     if (header.every((b) => b === 0)) break; // end-of-archive marker
     if (!startsWith(header, USTAR, 257)) return members.length ? { members, cut: false } : undefined;
     if (members.length === MAX_TAR_MEMBERS) return { members, cut: true };
-    const name = decodeUtf8(header.subarray(0, 100)).replace(/\0.*$/s, '');
-    const size = parseInt(decodeUtf8(header.subarray(124, 136)).replace(/\0.*$/s, '').trim() || '0', 8);
-    if (!Number.isSafeInteger(size) || size < 0) break;
     const type = header[156]!;
-    members.push({ name, offset: offset + TAR_BLOCK, size: Math.min(size, Math.max(0, source.size - offset - TAR_BLOCK)), regular: type === 0x30 || type === 0 });
-    offset += TAR_BLOCK + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
+    let size = parseInt(decodeUtf8(header.subarray(124, 136)).replace(/\0.*$/s, '').trim() || '0', 8);
+    if (!Number.isSafeInteger(size) || size < 0) break;
+    const dataAt = offset + TAR_BLOCK;
+    const name = next.name ?? decodeUtf8(header.subarray(0, 100)).replace(/\0.*$/s, '');
+    if (next.size !== undefined) size = next.size;
+    next = {};
+    if (type === TAR_PAX || type === TAR_GNU_LONGNAME) {
+      if (size > MAX_TAR_NAME_HEADER_BYTES) break; // tarfile reads it whole; we stop the walk here (bytes after it are reported)
+      const body = await source.read(dataAt, size);
+      next = type === TAR_PAX ? paxOverrides(body) : { name: decodeUtf8(body).replace(/\0.*$/s, '') };
+    }
+    members.push({ name, offset: dataAt, size: Math.min(size, Math.max(0, source.size - dataAt)), regular: type === 0x30 || type === 0 });
+    offset = dataAt + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
   }
   return { members, cut: false };
+}
+
+const TAR_PAX = 0x78; // 'x': pax extended header for the next member
+const TAR_GNU_LONGNAME = 0x4c; // 'L': GNU long name of the next member
+/** A pax header or GNU long name read whole; real ones hold a path of a few hundred bytes. */
+const MAX_TAR_NAME_HEADER_BYTES = 64 * 1024;
+
+/** The `path` and `size` records of a pax header ("<length> <key>=<value>\n" each), which tarfile applies to the next member. */
+function paxOverrides(body: Uint8Array): { name?: string; size?: number } {
+  const out: { name?: string; size?: number } = {};
+  let at = 0;
+  while (at < body.length) {
+    const space = body.indexOf(0x20, at);
+    const length = space < 0 ? NaN : Number(decodeUtf8(body.subarray(at, space)));
+    if (!Number.isSafeInteger(length) || length <= space - at || at + length > body.length) break;
+    const record = decodeUtf8(body.subarray(space + 1, at + length - 1));
+    const eq = record.indexOf('=');
+    const key = record.slice(0, eq);
+    const value = record.slice(eq + 1);
+    if (key === 'path') out.name = value;
+    else if (key === 'size' && /^\d+$/.test(value) && Number.isSafeInteger(Number(value))) out.size = Number(value);
+    at += length;
+  }
+  return out;
 }
 
 function shown(value: PyValue | undefined): string {
