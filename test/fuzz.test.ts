@@ -16,6 +16,7 @@ const REGRESSIONS: Record<string, string> = {
   'import-name-bad-utf8.pkl': 'malformed',
   'legacy-tar-storages-size-zeroed.pt': 'malicious',
   'legacy-tar-header-damaged.pt': 'malformed',
+  'joblib-builds-described-each.joblib': 'unsupported',
 };
 
 describe('fuzz regressions', () => {

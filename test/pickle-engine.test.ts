@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../src/engine/report.js';
 import { fixtureBytes, scanBytes } from './helpers.js';
-import { MAX_RESYNC_BYTES } from '../src/engine/pickle/analyse-stream.js';
+import { MAX_JOBLIB_LAYOUT_NODES, MAX_RESYNC_BYTES } from '../src/engine/pickle/analyse-stream.js';
 import { callPickle, P, pickle } from './pickle-asm.js';
 
 const engineFixture = (name: string) => new Uint8Array(readFileSync(new URL(`fixtures/engine/${name}`, import.meta.url)));
@@ -333,6 +333,33 @@ describe('pickle engine: the remaining named limits', () => {
     expect(r.format).toBe('joblib');
     expect(find(r, 'pickle.dangerous-import').evidence.call).toBe("os.system('echo hi')");
     expect(r.verdict).toBe('malicious');
+  });
+
+  it(`MAX_JOBLIB_LAYOUT_NODES (${MAX_JOBLIB_LAYOUT_NODES}): a wrapper BUILT over and over (each BUILD is read again) stops with a limit finding`, async () => {
+    // an object-array wrapper whose state (memo 1) also holds a 300-item list; each BUILD of it is followed by a nested pickle
+    const state = pickle(P.EMPTY_DICT, P.str('dtype'), P.global('numpy', 'dtype'), P.str('O8'), P.FALSE, P.TRUE, P.TUPLE3, P.REDUCE, P.SETITEM,
+      P.str('pad'), P.EMPTY_LIST, P.MARK, new Uint8Array(600).fill(0x4b).map((b, i) => (i % 2 ? 1 : b)), P.APPENDS, P.SETITEM, P.binput(1));
+    const again = pickle(P.binget(1), P.BUILD, P.proto(2), P.NONE, P.STOP);
+    const builds = 15_000; // about 80 nodes each (64 items of the list are read)
+    const storm = new Uint8Array(again.length * builds);
+    for (let i = 0; i < builds; i++) storm.set(again, i * again.length);
+    const r = await scanBytes(pickle(P.proto(2), P.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), P.EMPTY_TUPLE, P.NEWOBJ, state, P.BUILD, P.proto(2), P.NONE, P.STOP, storm, P.STOP), 'storm.joblib');
+    expect(r.format).toBe('joblib');
+    expect(find(r, 'scan.limit-reached').evidence.limit).toBe('MAX_JOBLIB_LAYOUT_NODES');
+    expect(r.verdict).toBe('suspicious');
+    // a few hundred BUILDs of the same wrapper are followed to the end
+    const few = await scanBytes(pickle(P.proto(2), P.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), P.EMPTY_TUPLE, P.NEWOBJ, state, P.BUILD, P.proto(2), P.NONE, P.STOP, storm.subarray(0, again.length * 300), P.STOP), 'few.joblib');
+    expect(few.verdict).toBe('clean');
+  });
+
+  it('follows a chain of calls of call results f()()()… as loading would (each result is the next callee)', async () => {
+    const chain = new Uint8Array(2 * 50_000);
+    for (let i = 0; i < 50_000; i++) chain.set([0x29, 0x52], 2 * i); // EMPTY_TUPLE REDUCE
+    const r = await scanBytes(pickle(P.proto(2), P.global('collections', 'OrderedDict'), chain, P.STOP));
+    expect(r.verdict).toBe('clean');
+    const evil = await scanBytes(pickle(P.proto(2), P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE, chain, P.STOP));
+    expect(find(evil, 'pickle.dangerous-import').evidence.calls).toBe(1);
+    expect(evil.verdict).toBe('malicious');
   });
 
   it('MAX_NESTING: the machine holds 8 nested pickles and refuses a ninth with its limit', async () => {
