@@ -385,6 +385,24 @@ describe('pickle engine: the remaining named limits', () => {
     expect(far.verdict).toBe('suspicious');
   });
 
+  it('MAX_TEXT_BYTES, MAX_LONG_BYTES, MAX_RENDER_CHARS: long strings, integers and renderings are cut for the report, the call still judged', async () => {
+    const { MAX_TEXT_BYTES } = await import('../src/engine/pickle/scalars.js');
+    const { MAX_RENDER_CHARS } = await import('../src/engine/pickle/render.js');
+    const long4 = (n: number) => { const b = new Uint8Array(5 + n).fill(1); new DataView(b.buffer).setUint32(1, n, true); b[0] = 0x8b; return b; };
+    const text = 'x'.repeat(MAX_TEXT_BYTES + 100);
+    const r = await scanBytes(pickle(P.proto(2), P.global('os', 'system'), P.str(text), long4(1024), long4(1025), P.TUPLE3, P.REDUCE, P.STOP));
+    expect(r.verdict).toBe('malicious');
+    const call = String(find(r, 'pickle.dangerous-import').evidence.call);
+    expect(call.startsWith(`os.system('${'x'.repeat(100)}`)).toBe(true);
+    const listed = stream(r).events.find((e) => e.kind === 'call')!.python;
+    expect(listed.length).toBeLessThanOrEqual(MAX_RENDER_CHARS + 1);
+    expect(listed.endsWith('…')).toBe(true);
+    // an integer of 1,024 bytes is decoded digit by digit (2,467 digits, so the rendering is cut); one of 1,025 is not
+    const callOf = async (arg: Uint8Array) => stream(await scanBytes(pickle(P.proto(2), P.global('os', 'system'), arg, P.TUPLE1, P.REDUCE, P.STOP))).events.find((e) => e.kind === 'call')!.python;
+    expect(await callOf(long4(1024))).toMatch(/^os\.system\(\d{1900,}…$/);
+    expect(await callOf(long4(1025))).toBe('os.system(…)');
+  });
+
   it('MAX_STREAM_BYTES: a stream past 2 TiB is refused before any read', async () => {
     const { analysePickleStream } = await import('../src/engine/pickle/analyse-stream.js');
     const { FindingList } = await import('../src/engine/formats/driver.js');
