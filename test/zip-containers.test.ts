@@ -130,6 +130,14 @@ describe('hostile zips', () => {
     expect(r.verdict).toBe('malicious');
   });
 
+  it('reads the end record loaders read (the last), and reports one hidden in the comment of another', async () => {
+    // directory A: a benign data.pkl; its end record's comment holds directory B (the payload) and B's end record
+    const r = await scan('zip-shadowed-end-record.pt');
+    expect(find(r, 'zip.shadowed-end-record')).toMatchObject({ severity: 'high', location: { offset: 386 }, evidence: { eocdOffset: 531, shadowingEnd: 386 } });
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'archive/data.pkl' } });
+    expect(r.verdict).toBe('malicious');
+  });
+
   it(`stops at MAX_ARCHIVE_DEPTH (${MAX_ARCHIVE_DEPTH}) nested archives`, async () => {
     const r = await scan('nested-deep.zip');
     expect(find(r, 'scan.limit-reached')).toMatchObject({ location: { member: 'a.zip!/b.zip!/c.zip!/d.zip' }, evidence: { limit: 'MAX_ARCHIVE_DEPTH', value: MAX_ARCHIVE_DEPTH + 1 } });
