@@ -13,14 +13,15 @@ import * as pickleObjects from './gen/pickle-objects.mjs';
 import * as torch from './gen/torch.mjs';
 import * as onnx from './gen/onnx.mjs';
 import * as onnxGraph from './gen/onnx-graph.mjs';
+import * as onnxLayers from './gen/onnx-layers.mjs';
 
-export const GENERATORS = [safetensors, pickleRaw, pickleObjects, torch, onnx, onnxGraph];
-const ALIASES = { safetensors: safetensors, pickle: pickleRaw, pkl: pickleRaw, objects: pickleObjects, torch: torch, pt: torch, onnx: onnx, graph: onnxGraph };
+export const GENERATORS = [safetensors, pickleRaw, pickleObjects, torch, onnx, onnxGraph, onnxLayers];
+const ALIASES = { safetensors: safetensors, pickle: pickleRaw, pkl: pickleRaw, objects: pickleObjects, torch: torch, pt: torch, onnx: onnx, graph: onnxGraph, layers: onnxLayers };
 
 const USAGE = `Usage: node bench/generate.mjs [--out DIR] [--only NAME]... [--force] [--small]
   --out DIR    where to write (default /tmp/weightlens-bench)
   --only NAME  make only this file (${GENERATORS.map((g) => g.name).join(', ')};
-               or safetensors, pickle, torch, onnx, graph); may be repeated
+               or safetensors, pickle, torch, onnx, graph, layers); may be repeated
   --force      rewrite files even if they exist with the right size
   --small      tiny instances of the same files (for bench/verify-generators.sh)
 `;
