@@ -6,10 +6,19 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Report } from '../src/engine/report.js';
 import { fixturePath, ROOT, validateScanResult } from './helpers.js';
 import { indexJson, validModel } from './sharded.js';
 
 const BIN = join(ROOT, 'bin', 'weightlens.js');
+
+const ajv = new Ajv({ strict: false });
+addFormats.default(ajv);
+const validateSarif = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'test/schemas/sarif-schema-2.1.0.json'), 'utf8')));
+const cyclonedx = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
 
 function weightlens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -279,4 +288,109 @@ describe('weightlens scan: a folder with pathological files', () => {
     for (const r of doc.reports) expect(r.findings.map((f: { rule: string }) => f.rule), r.file.name).not.toContain('scan.internal-error');
     expect(code).toBe(1);
   }, 60_000);
+});
+
+describe('weightlens scan: export formats', () => {
+  it('prints SARIF, CycloneDX and Markdown with --format, the same exit code, and JSON for --json', async () => {
+    const dir = folderWith({ 'a/model.safetensors': 'model.safetensors', 'prefixed.bin': 'torch-zip-prefixed.bin', 'picture.png': 'image.png' });
+    const sarif = await weightlens('scan', '--format', 'sarif', dir);
+    expect(sarif.code).toBe(1);
+    const log = JSON.parse(sarif.stdout);
+    expect(validateSarif(log), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
+    expect(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain('zip.prefix-data');
+    const bom = await weightlens('scan', '--format', 'cyclonedx', dir);
+    expect(await cyclonedx.validate(bom.stdout)).toBeNull();
+    expect(JSON.parse(bom.stdout).components.map((c: { type: string }) => c.type)).toEqual(['machine-learning-model', 'file', 'machine-learning-model']);
+    const md = await weightlens('scan', '--format', 'markdown', dir);
+    expect(md.stdout).toMatch(/^### Weightlens scan: 1 suspicious, 1 unsupported, 1 clean \(3 files\)/);
+    const [json, alias] = await Promise.all([weightlens('scan', '--format', 'json', '--no-hash', dir), weightlens('scan', '--json', '--no-hash', dir)]);
+    expect(validateScanResult(JSON.parse(json.stdout))).toBe(true);
+    expect(JSON.parse(json.stdout).reports.map((r: { verdict: string }) => r.verdict)).toEqual(JSON.parse(alias.stdout).reports.map((r: { verdict: string }) => r.verdict));
+  });
+
+  it('writes the document to --output and the readable table to stdout', async () => {
+    const out = join(tempDir(), 'scan.sarif');
+    const { code, stdout } = await weightlens('scan', '--format', 'sarif', '--output', out, fixturePath('array.npy'));
+    expect(code).toBe(0);
+    expect(validateSarif(JSON.parse(readFileSync(out, 'utf8')))).toBe(true);
+    expect(stdout).toMatch(/^clean\s+numpy array/m);
+    const bad = await weightlens('scan', '--output', join(tempDir(), 'no', 'such', 'dir', 'x'), fixturePath('array.npy'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/could not write/);
+  });
+
+  it('refuses unknown formats and --json with another --format', async () => {
+    for (const args of [['--format', 'xml'], ['--json', '--format', 'sarif']]) {
+      const { code, stderr } = await weightlens('scan', ...args, fixturePath('array.npy'));
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(/--format|--json/);
+    }
+  });
+});
+
+describe('weightlens scan: hash pinning', () => {
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  it('--expect-sha256: a match passes with an info finding, a mismatch fails as suspicious', async () => {
+    const path = fixturePath('model.safetensors');
+    const match = await weightlens('scan', '--json', '--expect-sha256', `${path}=${sha(path).toUpperCase()}`, path);
+    expect(match.code).toBe(0);
+    expect(JSON.parse(match.stdout).reports[0].findings.map((f: { rule: string }) => f.rule)).toEqual(['hash.match']);
+    const mismatch = await weightlens('scan', '--expect-sha256', `${path}=${'0'.repeat(64)}`, path);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toMatch(/^suspicious .*\n\s+high\s+hash\.mismatch: not the expected file/m);
+    expect((await weightlens('scan', '--fail-on', 'suspicious', '--expect-sha256', `${path}=${'0'.repeat(64)}`, path)).code).toBe(1);
+  });
+
+  it('--checksums: sha256sum files with text and binary markers, relative to their folder', async () => {
+    const dir = folderWith({ 'm/model.safetensors': 'model.safetensors', 'm/array.npy': 'array.npy' });
+    const sums = join(dir, 'm', 'SHA256SUMS');
+    writeFileSync(sums, `${sha(join(dir, 'm/model.safetensors'))}  model.safetensors\n${'1'.repeat(64)} *array.npy\n`);
+    const { code, stdout } = await weightlens('scan', '--json', '--checksums', sums, join(dir, 'm'));
+    const doc = JSON.parse(stdout);
+    expect(doc.skipped).toEqual([{ path: sums, message: 'the --checksums file, not scanned' }]);
+    const byName = Object.fromEntries(doc.reports.map((r: Report) => [r.file.name, r]));
+    expect(Object.keys(byName).sort()).toEqual(['array.npy', 'model.safetensors']);
+    expect(byName['model.safetensors'].findings[0]).toMatchObject({ rule: 'hash.match', evidence: { source: `${sums} line 1` } });
+    expect(byName['array.npy']).toMatchObject({ verdict: 'suspicious', findings: [{ rule: 'hash.mismatch' }] });
+    expect(code).toBe(1);
+  });
+
+  it('--checksums: a malformed line is a usage error, a listed file that is missing an error', async () => {
+    const dir = folderWith({ 'model.safetensors': 'model.safetensors' });
+    const sums = join(dir, 'SHA256SUMS');
+    writeFileSync(sums, `${sha(join(dir, 'model.safetensors'))}  model.safetensors\nnot a checksum line\n`);
+    const malformed = await weightlens('scan', '--checksums', sums, join(dir, 'model.safetensors'));
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/SHA256SUMS: line 2: not "HEX {2}path" or "HEX \*path"/);
+    writeFileSync(sums, `${sha(join(dir, 'model.safetensors'))}  model.safetensors\n${'2'.repeat(64)}  gone.bin\n`);
+    const missing = await weightlens('scan', '--json', '--checksums', sums, join(dir, 'model.safetensors'));
+    expect(JSON.parse(missing.stdout).errors).toEqual([{ path: join(dir, 'gone.bin'), message: `listed in ${sums} (line 2) but no such file` }]);
+    expect(missing.code).toBe(1);
+  });
+
+  it('refuses pinning with --no-hash, and a pinned file that is not scanned', async () => {
+    const path = fixturePath('model.safetensors');
+    const noHash = await weightlens('scan', '--no-hash', '--expect-sha256', `${path}=${'0'.repeat(64)}`, path);
+    expect(noHash.code).toBe(2);
+    expect(noHash.stderr).toMatch(/--no-hash cannot be combined/);
+    const elsewhere = await weightlens('scan', '--expect-sha256', `${fixturePath('array.npy')}=${'0'.repeat(64)}`, path);
+    expect(elsewhere.code).toBe(2);
+    expect((await weightlens('scan', '--expect-sha256', 'nohash', path)).code).toBe(2);
+  });
+
+  it('uses a Git LFS pointer scanned with its file, and says when the file is not here', async () => {
+    const dir = folderWith({ 'download/model.safetensors': 'model.safetensors' });
+    const real = readFileSync(join(dir, 'download/model.safetensors'));
+    mkdirSync(join(dir, 'lfs'));
+    writeFileSync(join(dir, 'lfs/model.safetensors'), `version https://git-lfs.github.com/spec/v1\noid sha256:${sha(join(dir, 'download/model.safetensors'))}\nsize ${real.length}\n`);
+    const both = JSON.parse((await weightlens('scan', '--json', dir)).stdout);
+    const [file, pointer] = both.reports as Report[];
+    expect(file!.findings.map((f) => f.rule)).toEqual(['hash.match']);
+    expect(pointer!.findings.map((f) => f.rule)).toEqual(['lfs.pointer']);
+    const alone = await weightlens('scan', '--json', join(dir, 'lfs'));
+    const report = JSON.parse(alone.stdout).reports[0];
+    expect(report).toMatchObject({ verdict: 'unsupported', findings: [{ rule: 'lfs.pointer-without-file' }] });
+    expect(alone.code).toBe(3); // nothing could be scanned
+  });
 });

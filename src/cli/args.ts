@@ -5,10 +5,19 @@ import type { Verdict } from '../engine/report.js';
 export const FAIL_ON_LEVELS = ['any', 'suspicious', 'malformed', 'malicious', 'never'] as const;
 export type FailOn = (typeof FAIL_ON_LEVELS)[number];
 
+export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'cyclonedx', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
 export interface ScanCommand {
   kind: 'scan';
   paths: string[];
-  json: boolean;
+  format: OutputFormat;
+  /** Write the document here instead of stdout (stdout then gets the text summary). */
+  output: string | undefined;
+  /** `FILE=HEX`: the SHA-256 FILE must have. */
+  expectSha256: { path: string; sha256: string }[];
+  /** sha256sum-format files of expected hashes. */
+  checksums: string[];
   failOn: FailOn;
   hash: boolean;
   color: boolean | undefined;
@@ -42,15 +51,31 @@ by their file names. Directories are scanned recursively; symbolic links
 inside them are not followed.
 
 Options:
-  --json            print one JSON document on stdout and nothing else:
-                    {schemaVersion, tool, reports: [...], errors: [...], skipped: [...]}
+  --format FORMAT   what to print on stdout:
+                      text       a readable table (default)
+                      json       one JSON document: {schemaVersion, tool,
+                                 reports: [...], errors: [...], skipped: [...]}
+                      sarif      SARIF 2.1.0, for code scanning
+                      cyclonedx  a CycloneDX 1.6 ML bill of materials
+                      markdown   a summary to paste into an issue or pull request
+  --json            the same as --format json
+  --output FILE     write the document to FILE instead; stdout then gets the
+                    readable table
+  --expect-sha256 FILE=HEX
+                    FILE must have this SHA-256, or it gets a high finding
+                    (hash.mismatch); repeat for more files
+  --checksums FILE  expected SHA-256s in sha256sum format ("HEX  path" or
+                    "HEX *path", paths relative to FILE's folder); a listed
+                    file that does not exist is reported as an error; FILE
+                    itself is not scanned
   --fail-on LEVEL   which verdicts fail the run (exit code 1):
                       any         anything but clean (default)
                       suspicious  suspicious, malformed or malicious
                       malformed   malformed or malicious
                       malicious   malicious only
                       never       report only; exit 0 unless nothing was scanned
-  --no-hash         skip the SHA-256 of each file
+  --no-hash         skip the SHA-256 of each file (not with --expect-sha256
+                    or --checksums)
   --tensor-stats NAME
                     also compute min, max, mean and NaN/Inf counts of tensor NAME
                     (reads that tensor's bytes; repeat for more tensors)
@@ -62,6 +87,10 @@ Options:
   --no-color        no colour in the text output (NO_COLOR=1 works too)
   -h, --help        show this help
   -v, --version     print the version
+
+A Git LFS pointer scanned together with the file it stands for (same file
+name, elsewhere among the scanned paths) pins that file's SHA-256 and size; a
+pointer scanned without its file says the real file is not here.
 
 disasm prints a pickle's opcodes like python -m pickletools, from --offset
 (an opcode start, e.g. a finding's offset; default 0), --count lines
@@ -87,6 +116,10 @@ export function parseCommand(argv: string[]): Command {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        output: { type: 'string' },
+        'expect-sha256': { type: 'string', multiple: true, default: [] },
+        checksums: { type: 'string', multiple: true, default: [] },
         'fail-on': { type: 'string', default: 'any' },
         'no-hash': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
@@ -113,6 +146,9 @@ export function parseCommand(argv: string[]): Command {
   }
   if (command !== 'scan') throw new UsageError(`unknown command "${command}"; the commands are "scan" and "disasm"`);
   if (paths.length === 0) throw new UsageError('scan needs at least one file or directory');
+  if (values['no-hash'] && (values['expect-sha256'].length || values.checksums.length)) {
+    throw new UsageError('--no-hash cannot be combined with --expect-sha256 or --checksums: pinning needs the hash');
+  }
   const failOn = values['fail-on'];
   if (!(FAIL_ON_LEVELS as readonly string[]).includes(failOn)) {
     throw new UsageError(`--fail-on must be one of ${FAIL_ON_LEVELS.join(', ')}; got "${failOn}"`);
@@ -120,7 +156,10 @@ export function parseCommand(argv: string[]): Command {
   return {
     kind: 'scan',
     paths,
-    json: values.json,
+    format: outputFormat(values.format, values.json),
+    output: values.output,
+    expectSha256: values['expect-sha256'].map(expectedHash),
+    checksums: values.checksums,
     failOn: failOn as FailOn,
     hash: !values['no-hash'],
     color: values['no-color'] ? false : undefined,
@@ -128,6 +167,21 @@ export function parseCommand(argv: string[]): Command {
     allow: values.allow,
     allowFiles: values['allow-file'],
   };
+}
+
+function outputFormat(format: string | undefined, json: boolean): OutputFormat {
+  if (format === undefined) return json ? 'json' : 'text';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}; got "${format}"`);
+  if (json && format !== 'json') throw new UsageError(`--json is --format json; it cannot be combined with --format ${format}`);
+  return format as OutputFormat;
+}
+
+function expectedHash(text: string): { path: string; sha256: string } {
+  const at = text.lastIndexOf('=');
+  const path = text.slice(0, at);
+  const sha256 = text.slice(at + 1);
+  if (at <= 0 || !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new UsageError(`--expect-sha256 takes FILE=HEX with 64 hex digits; got "${text}"`);
+  return { path, sha256: sha256.toLowerCase() };
 }
 
 function count(flag: string, text: string | undefined, fallback: number): number {

@@ -2,6 +2,9 @@
 import type { Report, Severity, Verdict } from '../engine/report.js';
 import { VERDICTS } from '../engine/report.js';
 import type { InputProblem } from './walk.js';
+import { formatSize } from '../engine/export/common.js';
+
+export { formatSize };
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', magenta: '\x1b[35m', cyan: '\x1b[36m' };
 
@@ -20,17 +23,6 @@ const SEVERITY_COLOR: Record<Severity, string> = {
   low: ANSI.dim,
   info: ANSI.dim,
 };
-
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** File contents reach the terminal: strip control characters so a name cannot drive it. */
 export function printable(text: string): string {

@@ -250,6 +250,25 @@ export const RULES = {
     title: 'An archive inside the archive; its members are scanned too, to a bounded depth.',
   },
   ...{
+    // Hash pinning and Git LFS pointers (src/engine/pinning/)
+    'hash.mismatch': {
+      severity: 'high',
+      title: 'The SHA-256 (or size) differs from the one pinned for this file (--expect-sha256, a checksum file, a Git LFS pointer, a pasted hash): it is not the file expected. At least suspicious, even when its format is not analysed.',
+    },
+    'hash.match': {
+      severity: 'info',
+      title: 'The SHA-256 (and size) matches the one pinned for this file: it is the file expected — which says nothing about whether that file is safe.',
+    },
+    'lfs.pointer': {
+      severity: 'info',
+      title: 'A Git LFS pointer whose real file was scanned too: its SHA-256 and size pinned that file.',
+    },
+    'lfs.pointer-without-file': {
+      severity: 'medium',
+      title: 'A Git LFS pointer: a placeholder for the real file, which is not here (a clone without LFS). Nothing of the model was checked: unsupported, not clean and not malicious.',
+    },
+  },
+  ...{
     // ONNX (src/engine/formats/onnx/)
     'onnx.external-data-unsafe-path': {
       severity: 'critical',

@@ -8,6 +8,8 @@ import { FindingList } from './formats/driver.js';
 import { SCHEMA_VERSION, type FormatId, type Report } from './report.js';
 import { CountingSiblings, NO_SIBLINGS, type Siblings } from './siblings.js';
 import { describeUnknown } from './sniff/describe-unknown.js';
+import { lfsPointerAloneMessage } from './pinning/lfs-pairing.js';
+import { parseLfsPointer } from './pinning/lfs-pointer.js';
 import { requestedTensorStats } from './tensor-stats.js';
 import { SniffContext } from './sniff/context.js';
 import { verdictFor, type AnalysisStatus } from './verdict.js';
@@ -46,8 +48,15 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
   try {
     const found = await identify(ctx, options.drivers ?? FORMAT_DRIVERS);
     if (!found) {
-      formatLabel = describeUnknown(await ctx.head(), source.size);
-      findings.add('format.unsupported', `not a model format Weightlens analyses: looks like ${formatLabel}`);
+      const head = await ctx.head();
+      formatLabel = describeUnknown(head, source.size);
+      const pointer = parseLfsPointer(head.subarray(0, source.size));
+      if (pointer) {
+        content.lfsPointer = pointer;
+        findings.add('lfs.pointer-without-file', lfsPointerAloneMessage(pointer), {}, { sha256: pointer.sha256, size: pointer.size });
+      } else {
+        findings.add('format.unsupported', `not a model format Weightlens analyses: looks like ${formatLabel}`);
+      }
     } else {
       const { driver, match } = found;
       format = driver.id;

@@ -15,14 +15,16 @@ export type AnalysisStatus =
  * - any critical finding → `malicious`, even when parsing later failed: a payload
  *   followed by garbage must not be downgraded to "malformed";
  * - parsing failed → `malformed` (never clean: what was not read was not checked);
- * - not analysed → `unsupported`;
+ * - not analysed → `unsupported` — unless a pinned SHA-256 did not match
+ *   (`hash.mismatch`): whatever the bytes are, they are not the file expected,
+ *   so `suspicious`;
  * - any high or medium finding → `suspicious`;
  * - otherwise (only low / info findings, or none) → `clean`.
  */
-export function verdictFor(status: AnalysisStatus, findings: readonly Pick<Finding, 'severity'>[]): Verdict {
+export function verdictFor(status: AnalysisStatus, findings: readonly (Pick<Finding, 'severity'> & { rule?: string })[]): Verdict {
   if (findings.some((f) => f.severity === 'critical')) return 'malicious';
   if (status === 'failed') return 'malformed';
-  if (status === 'unsupported') return 'unsupported';
+  if (status === 'unsupported') return findings.some((f) => f.rule === 'hash.mismatch') ? 'suspicious' : 'unsupported';
   if (findings.some((f) => f.severity === 'high' || f.severity === 'medium')) return 'suspicious';
   return 'clean';
 }

@@ -1,87 +1,297 @@
-// The page: pick or drop files, analyse each in the engine worker, show reports.
-// (A worker pool, folders, history and sharing build on this.)
-import * as Comlink from 'comlink';
-import { css, html, LitElement } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+// The page: files in, a pool of engine workers, the queue, and one report per
+// file; history and settings in IndexedDB. Nothing here sends a byte anywhere.
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { Report } from '../engine/report.js';
-import type { EngineWorkerApi } from '../worker/engine-worker.js';
-import './report-card.js';
+import type { TensorStatsResult } from '../engine/tensor-stats.js';
+import { AnalysisJobs, type Job } from '../jobs/analysis-jobs.js';
+import type { Collected } from '../intake/dropped-files.js';
+import { ReportHistory, type HistoryListing } from '../store/history.js';
+import { MAX_REPORT_TEXT_CHARS, parseReport, readReport } from '../engine/report-reader.js';
+import { decodeReportLink, LINK_PREFIX } from '../share/report-link.js';
+import { DEFAULT_SETTINGS, SettingsStore, type Settings, type Theme } from '../store/settings.js';
+import { WorkerPool } from '../worker/worker-pool.js';
+import type { FileAccess } from './report-view.js';
+import { baseStyles, themeTokens } from './theme.js';
+import './drop-zone.js';
+import './file-queue.js';
+import './history-panel.js';
+import './report-actions.js';
+import './report-view.js';
+import './settings-panel.js';
 
-interface Entry {
-  id: number;
-  path: string;
-  report?: Report;
-  error?: string;
-  hashProgress?: number;
-}
+type View = 'analyse' | 'history' | 'settings' | 'shared';
+
+/** A disassembly page or tensor statistics: a few seconds at most. */
+const READ_TIME_LIMIT_MS = 30_000;
 
 @customElement('weightlens-app')
 export class WeightlensApp extends LitElement {
-  @state() private entries: Entry[] = [];
-  @state() private dragging = false;
-  private nextId = 0;
-  private readonly engine = Comlink.wrap<EngineWorkerApi>(
-    new Worker(new URL('../worker/engine-worker.ts', import.meta.url), { type: 'module' }),
-  );
+  @property({ reflect: true }) theme: Theme = 'system';
+  @state() private view: View = 'analyse';
+  @state() private jobs: readonly Job[] = [];
+  @state() private notices: string[] = [];
+  @state() private listing: HistoryListing = { entries: [], broken: [] };
+  @state() private settings: Settings = { ...DEFAULT_SETTINGS };
+  /** A report opened from history: shown without its file. */
+  @state() private opened?: { report: Report; shared: boolean; saved: boolean };
+  private readonly pool = new WorkerPool(() => new Worker(new URL('../worker/engine-worker.ts', import.meta.url), { type: 'module' }));
+  private readonly history = new ReportHistory(readReport);
+  private readonly settingsStore = new SettingsStore();
+  /** History entry of each job's report, so its hash can be added when it arrives. */
+  private readonly savedAs = new Map<number, Promise<string | undefined>>();
+  private readonly jobsController = new AnalysisJobs({
+    pool: this.pool,
+    allow: () => this.settings.allow,
+    scanTimeLimitMs: () => this.settings.scanTimeLimitSeconds * 1000,
+    onChange: (jobs) => (this.jobs = jobs),
+    onReport: (job) => this.savedAs.set(job.id, this.saveToHistory(job.report!)),
+    onHashed: (job) => void this.updateHistory(job),
+  });
 
-  static override styles = css`
-    :host { display: block; max-width: 60rem; margin: 0 auto; padding: 1rem; font-family: system-ui, sans-serif; }
-    .drop { border: 2px dashed #8c959f; border-radius: 8px; padding: 2rem; text-align: center; }
-    .drop.over { border-color: #0969da; background: #ddf4ff; }
-    .error { color: #cf222e; }
-  `;
+  static override styles = [
+    themeTokens,
+    baseStyles,
+    css`
+      :host { display: block; min-height: 100vh; background: var(--bg); font-family: system-ui, sans-serif; line-height: 1.4; }
+      .page { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+      header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.5rem 1.5rem; }
+      h1 { margin: 0; font-size: 1.5rem; }
+      nav { display: flex; gap: 0.4rem; margin-left: auto; }
+      nav button[aria-current='page'] { border-color: var(--accent); font-weight: 600; }
+      .notice { background: var(--panel); border-left: 4px solid var(--suspicious); padding: 0.4rem 0.7rem; margin: 0.5rem 0; overflow-wrap: anywhere; }
+      .readonly { background: var(--panel); border-left: 4px solid var(--accent); padding: 0.4rem 0.7rem; margin: 0.5rem 0; }
+      section { margin-top: 1rem; }
+      label.button { border: 1px solid var(--line); border-radius: 6px; padding: 0.3rem 0.8rem; cursor: pointer; background: var(--panel); }
+      label.button input { display: none; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadStored();
+    void this.openLink();
+    window.addEventListener('hashchange', this.openLink);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.openLink);
+    this.pool.dispose();
+    super.disconnectedCallback();
+  }
 
   override render() {
+    return html`<div class="page">
+      <header>
+        <h1>Weightlens</h1>
+        <span class="muted">Look inside model files before anyone loads them. Files never leave this machine.</span>
+        <nav aria-label="views">
+          ${(['analyse', 'history', 'settings'] as View[]).map((v) => html`<button aria-current=${v === this.view ? 'page' : 'false'} @click=${() => this.show(v)}>${v}</button>`)}
+        </nav>
+      </header>
+      ${this.notices.map((n, i) => html`<div class="notice" role="status">${n} <button aria-label="dismiss" @click=${() => (this.notices = this.notices.filter((_, j) => j !== i))}>×</button></div>`)}
+      ${this.view === 'analyse' ? this.renderAnalyse() : nothing}
+      ${this.view === 'history' ? this.renderHistory() : nothing}
+      ${this.view === 'shared' ? this.renderOpened() : nothing}
+      ${this.view === 'settings'
+        ? html`<section><settings-panel .settings=${this.settings} @settings-change=${(e: CustomEvent<Settings>) => void this.saveSettings(e.detail)}></settings-panel></section>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderAnalyse() {
+    const done = this.jobs.filter((j) => j.report);
     return html`
-      <h1>Weightlens</h1>
-      <p>Look inside model files before anyone loads them. Files never leave this machine.</p>
-      <div
-        class="drop ${this.dragging ? 'over' : ''}"
-        @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
-        @dragleave=${() => { this.dragging = false; }}
-        @drop=${this.onDrop}
-      >
-        Drop model files here, or
-        <input type="file" multiple aria-label="Choose model files" @change=${this.onPick} />
-      </div>
-      ${this.entries.map((entry) =>
-        entry.report
-          ? html`<report-card .report=${entry.report} .hashProgress=${entry.hashProgress}></report-card>`
-          : html`<p class=${entry.error ? 'error' : ''}>${entry.path}: ${entry.error ?? 'analysing…'}</p>`,
+      <drop-zone @files=${(e: CustomEvent<Collected>) => this.addFiles(e.detail)}></drop-zone>
+      <section>
+        ${done.length > 1 ? html`<report-actions .reports=${done.map((j) => j.report!)}></report-actions>` : nothing}
+        <file-queue
+          .jobs=${this.jobs}
+          @cancel=${(e: CustomEvent<number>) => this.jobsController.cancel(e.detail)}
+          @remove=${(e: CustomEvent<number>) => this.jobsController.remove(e.detail)}
+          @show=${(e: CustomEvent<number>) => this.renderRoot.querySelector(`report-view[data-job="${e.detail}"]`)?.scrollIntoView({ behavior: 'smooth' })}
+        ></file-queue>
+      </section>
+      ${done.map(
+        (job) => html`<report-view
+          data-job=${job.id}
+          .report=${job.report}
+          .access=${this.accessFor(job)}
+          .hashed=${job.hashed}
+          .hashRate=${job.hashRate}
+          .hashNote=${job.hashNote}
+          @pin=${(e: CustomEvent<string | undefined>) => this.jobsController.pin(job.id, e.detail)}
+        ></report-view>`,
       )}
     `;
   }
 
-  private onPick(event: Event) {
-    const input = event.target as HTMLInputElement;
-    this.analyse([...(input.files ?? [])]);
-    input.value = '';
+  /** A report without its file: from history, a share link or a report file. */
+  private renderOpened() {
+    if (!this.opened) return nothing;
+    const { report, shared, saved } = this.opened;
+    return html`<section>
+      <div class="readonly" role="status">
+        ${shared ? 'Shared report' : 'Saved report'} — the file itself is not here; drop it again to re-check it.
+        ${shared && !saved ? html`<button @click=${() => void this.saveOpened()}>save to history</button>` : nothing}
+        <button @click=${() => this.show('history')}>history</button>
+        ${trimmedNote(report)}
+      </div>
+      <report-view .report=${report}></report-view>
+    </section>`;
   }
 
-  private onDrop(event: DragEvent) {
-    event.preventDefault();
-    this.dragging = false;
-    this.analyse([...(event.dataTransfer?.files ?? [])]);
+  private renderHistory() {
+    return html`<section>
+      <p>
+        <label class="button">Open a report file (JSON)
+          <input type="file" accept=".json,application/json" aria-label="Open a report file" @change=${this.openReportFile} />
+        </label>
+      </p>
+      <history-panel
+        .listing=${this.listing}
+        @open-entry=${(e: CustomEvent<string>) => {
+          const entry = this.listing.entries.find((x) => x.id === e.detail);
+          if (entry) {
+            this.opened = { report: entry.report, shared: entry.shared, saved: true };
+            this.view = 'shared';
+          }
+        }}
+        @delete-entry=${(e: CustomEvent<string>) => void this.historyAction(() => this.history.remove(e.detail))}
+        @delete-broken=${() => void this.historyAction(async () => { for (const b of this.listing.broken) await this.history.remove(b.id); })}
+        @clear-history=${() => void this.historyAction(() => this.history.clear())}
+      ></history-panel>
+    </section>`;
   }
 
-  private analyse(files: File[]) {
-    for (const file of files) void this.analyseOne(file);
+  private show(view: View) {
+    this.view = view;
+    this.opened = undefined;
+    if (view === 'history') void this.refreshHistory();
+    if (location.hash.startsWith(`#${LINK_PREFIX}`)) history.replaceState(null, '', location.pathname + location.search);
   }
 
-  private async analyseOne(file: File) {
-    const entry: Entry = { id: this.nextId++, path: file.webkitRelativePath || file.name };
-    this.entries = [entry, ...this.entries];
-    const update = (patch: Partial<Entry>) => {
-      this.entries = this.entries.map((e) => (e.id === entry.id ? { ...e, ...patch } : e));
-    };
+  /** A share link in the address: its report, checked like any untrusted input, shown read-only. */
+  private openLink = async () => {
+    if (!location.hash.startsWith(`#${LINK_PREFIX}`)) return;
     try {
-      const report = await this.engine.scan(file, entry.path);
-      update({ report, hashProgress: 0 });
-      // The verdict is on screen; the hash follows.
-      const sha256 = await this.engine.sha256(file, Comlink.proxy((done: number) => update({ hashProgress: file.size ? done / file.size : 1 })));
-      update({ report: { ...report, file: { ...report.file, sha256 } }, hashProgress: undefined });
+      const report = await decodeReportLink(location.hash);
+      this.opened = { report, shared: true, saved: false };
+      this.view = 'shared';
     } catch (error) {
-      update({ error: `could not be analysed: ${(error as Error).message ?? String(error)}` });
+      this.notices = [...this.notices, `This report link could not be opened: ${(error as Error).message}`];
     }
+  };
+
+  /** A report file (a downloaded JSON report): read with the same checks as a link. */
+  private openReportFile = async (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    try {
+      if (file.size > MAX_REPORT_TEXT_CHARS) throw new Error(`${file.size.toLocaleString()} bytes is more than a report can be (${MAX_REPORT_TEXT_CHARS.toLocaleString()})`);
+      const report = parseReport(await file.text());
+      this.opened = { report, shared: true, saved: false };
+      this.view = 'shared';
+    } catch (error) {
+      this.notices = [...this.notices, `${file.name} could not be opened as a report: ${(error as Error).message}`];
+    }
+  };
+
+  private async saveOpened() {
+    if (!this.opened) return;
+    try {
+      await this.history.save(this.opened.report, true);
+      this.opened = { ...this.opened, saved: true };
+    } catch (error) {
+      this.notices = [...this.notices, `the report could not be saved: ${(error as Error).message}`];
+    }
+  }
+
+  private addFiles(collected: Collected) {
+    if (collected.skipped.length) this.notices = [...this.notices, ...collected.skipped];
+    this.view = 'analyse';
+    this.jobsController.add(collected.files);
+  }
+
+  /** Cached per job so report views keep a stable object across renders. */
+  private readonly accessByJob = new WeakMap<File, FileAccess>();
+
+  private accessFor(job: Job): FileAccess {
+    let access = this.accessByJob.get(job.file);
+    if (!access) {
+      const file = job.file;
+      access = {
+        disassemble: (from, count) => this.pool.run((api) => api.disassemble(file, from, count), { timeoutMs: READ_TIME_LIMIT_MS, priority: 2 }),
+        tensorStats: (t) =>
+          this.pool.run((api) => api.tensorStats(file, { name: t.name, dtype: String(t.dtype), offset: Number(t.offset), bytes: Number(t.bytes) }) as Promise<TensorStatsResult>, { timeoutMs: READ_TIME_LIMIT_MS * 4, priority: 2 }),
+      };
+      this.accessByJob.set(file, access);
+    }
+    return access;
+  }
+
+  private async loadStored() {
+    const { settings, problems } = await this.settingsStore.load().catch((error: unknown) => ({ settings: { ...DEFAULT_SETTINGS }, problems: [`settings could not be read: ${(error as Error).message}`] }));
+    this.settings = settings;
+    this.theme = settings.theme;
+    if (problems.length) this.notices = [...this.notices, ...problems];
+    await this.refreshHistory();
+  }
+
+  private async refreshHistory() {
+    try {
+      this.listing = await this.history.list();
+    } catch (error) {
+      this.notices = [...this.notices, `history could not be read: ${(error as Error).message}`];
+    }
+  }
+
+  private async historyAction(action: () => Promise<void>) {
+    try {
+      await action();
+    } catch (error) {
+      this.notices = [...this.notices, `history could not be changed: ${(error as Error).message}`];
+    }
+    await this.refreshHistory();
+  }
+
+  private async saveToHistory(report: Report): Promise<string | undefined> {
+    try {
+      return (await this.history.save(report)).id;
+    } catch (error) {
+      this.notices = [...this.notices, `the report could not be saved to history: ${(error as Error).message}`];
+      return undefined;
+    }
+  }
+
+  private async updateHistory(job: Job) {
+    const id = await this.savedAs.get(job.id);
+    if (id && job.report) await this.history.update(id, job.report).catch(() => undefined);
+  }
+
+  private async saveSettings(settings: Settings) {
+    this.settings = settings;
+    this.theme = settings.theme;
+    try {
+      await this.settingsStore.save(settings);
+    } catch (error) {
+      this.notices = [...this.notices, `settings could not be saved: ${(error as Error).message}`];
+    }
+  }
+}
+
+/** What a share link left out to fit, from the report's own `content.shareTrimmed`. */
+function trimmedNote(report: Report) {
+  const trimmed = report.content.shareTrimmed;
+  if (!Array.isArray(trimmed) || !trimmed.length) return nothing;
+  const parts = trimmed.map((t: { path?: unknown; items?: unknown }) => `${String(t.path)} (${typeof t.items === 'number' ? t.items.toLocaleString() : '?'})`);
+  return html`<div>Left out of the link to make it fit: ${parts.join(', ')}.</div>`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'weightlens-app': WeightlensApp;
   }
 }

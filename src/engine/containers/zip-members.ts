@@ -20,6 +20,8 @@ export const MEMBER_PEEK_BYTES = 64;
 const BATCH_GAP_BYTES = 4096;
 /** Largest batched read of local headers. */
 const MAX_BATCH_BYTES = 1024 * 1024;
+/** Header batches read at once; with MAX_BATCH_BYTES this bounds the bytes held to 16 MiB. */
+const CONCURRENT_HEADER_READS = 16;
 
 /** Flag bits writers of model files set: 0x0008 data descriptor follows, 0x0800 UTF-8 names. */
 const BENIGN_FLAGS = 0x0008 | 0x0800;
@@ -123,6 +125,7 @@ async function readLocalHeaders(source: ByteSource, members: ZipMember[]): Promi
   }
   const order = members.filter((m) => m.headerOffset >= 0).sort((a, b) => a.headerOffset - b.headerOffset);
   const need = (m: ZipMember) => LOCAL_HEADER_BYTES + m.entry.nameBytes.length + LOCAL_EXTRA_ALLOWANCE + MEMBER_PEEK_BYTES;
+  const batches: { members: ZipMember[]; start: number; end: number }[] = [];
   for (let i = 0; i < order.length; ) {
     const first = order[i]!;
     let end = first.headerOffset + need(first);
@@ -131,13 +134,20 @@ async function readLocalHeaders(source: ByteSource, members: ZipMember[]): Promi
       end = Math.max(end, order[j]!.headerOffset + need(order[j]!));
       j++;
     }
-    const start = first.headerOffset;
-    const batch = start < source.size ? await source.read(start, Math.min(end, source.size) - start) : new Uint8Array(0);
-    for (const member of order.slice(i, j)) {
-      const header = await parseLocalHeader(source, batch, start, member);
-      if (header) found.set(member.index, header);
-    }
+    batches.push({ members: order.slice(i, j), start: first.headerOffset, end });
     i = j;
+  }
+  // Reads in flight together: a browser File costs milliseconds per slice, so a
+  // checkpoint's hundreds of headers are read concurrently, a few at a time.
+  for (let k = 0; k < batches.length; k += CONCURRENT_HEADER_READS) {
+    const group = batches.slice(k, k + CONCURRENT_HEADER_READS);
+    const bytes = await Promise.all(group.map(({ start, end }) => (start < source.size ? source.read(start, Math.min(end, source.size) - start) : Promise.resolve(new Uint8Array(0)))));
+    for (const [n, { members: batchMembers, start }] of group.entries()) {
+      for (const member of batchMembers) {
+        const header = await parseLocalHeader(source, bytes[n]!, start, member);
+        if (header) found.set(member.index, header);
+      }
+    }
   }
   return found;
 }
