@@ -61,7 +61,23 @@ export async function findEndOfCentralDirectory(source: ByteSource): Promise<num
   const start = Math.max(0, source.size - EOCD_SEARCH_BYTES);
   const tail = await source.read(start, source.size - start);
   const dv = view(tail);
-  for (let i = tail.length - 22; i >= 0; i--) if (dv.getUint32(i, true) === SIG_EOCD) return start + i;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (dv.getUint32(i, true) !== SIG_EOCD) continue;
+    // the tail read serves the search for a record that shadows this one too, when it holds every candidate
+    if (start === 0 || start + i - 0xffff >= start) tailShadows.set(source, { eocd: start + i, shadowingEnd: shadowingIn(dv, start, i) });
+    return start + i;
+  }
+  return undefined;
+}
+
+/** What findEndOfCentralDirectory learnt from its tail read, so readZipDirectory does not read it again. */
+const tailShadows = new WeakMap<ByteSource, { eocd: number; shadowingEnd: number | undefined }>();
+
+/** Offset of a record before index `at` of `dv` (which starts at file offset `start`) whose comment holds the record at `at`. */
+function shadowingIn(dv: DataView, start: number, at: number): number | undefined {
+  for (let i = at - 1; i >= 0; i--) {
+    if (dv.getUint32(i, true) === SIG_EOCD && i + 22 + dv.getUint16(i + 20, true) >= at + 22) return start + i;
+  }
   return undefined;
 }
 
@@ -71,13 +87,11 @@ export async function findEndOfCentralDirectory(source: ByteSource): Promise<num
  * shows two different member lists.
  */
 async function shadowingEndRecord(source: ByteSource, eocd: number): Promise<number | undefined> {
+  const known = tailShadows.get(source);
+  if (known?.eocd === eocd) return known.shadowingEnd;
   const start = Math.max(0, eocd - EOCD_SEARCH_BYTES);
-  const tail = await source.read(start, eocd - start);
-  const dv = view(tail);
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (dv.getUint32(i, true) === SIG_EOCD && start + i + 22 + dv.getUint16(i + 20, true) >= eocd + 22) return start + i;
-  }
-  return undefined;
+  const tail = await source.read(start, eocd + 22 - start);
+  return shadowingIn(view(tail), start, eocd - start);
 }
 
 export async function readZipDirectory(source: ByteSource, eocdOffset?: number): Promise<ZipDirectory> {
