@@ -14,7 +14,7 @@ export {
   pickleMachineBegin, pickleMachineNext, pickleMachineNest, pickleMachineSeek, pickleMachineEnd,
   pickleMachineFeed, pickleMachinePosition, pickleMachineOpcodes, pickleMachineProtocol,
   pickleMachineLastOpcode, pickleMachineLimit, pickleMachineDepth, pickleMachineMemoSize,
-  pickleMachineStackSize, pickleMachineMarks, pickleMachineRecords,
+  pickleMachineStackSize, pickleMachineMarks, pickleMachineRecords, pickleMachineCalleeOf,
   pickleEventCount, pickleEventsPointer, pickleEventsClear,
 } from "./pickle/machine";
 export { pickleDescribe, pickleDescribePointer, pickleDescribeRelease } from "./pickle/describe";

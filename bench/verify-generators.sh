@@ -8,7 +8,7 @@
 #   torch zip    zipfile testzip (CRCs), 64-byte aligned data, torch.load(weights_only=True),
 #                data.pkl byte-identical to what torch.save writes for the loaded dict
 #   onnx         onnx.load + onnx.checker.check_model(full_check=True), re-serialises identically
-#                (big.onnx and big-graph.onnx)
+#                (big.onnx, big-layers.onnx and big-graph.onnx)
 #   gguf         an independent struct reading of the header: contiguous aligned offsets, sizes, file size
 #   keras h5     h5py opens it: the root attributes are the JSON Keras writes, the dataset
 #                holds exactly the parameters the config's Dense layers need
@@ -96,9 +96,9 @@ def torch_zip():
             assert ref.read(n) == z.read(n), n
     return msg + f"; torch {torch.__version__} loads it (weights_only=True, {len(sd)} tensors); data.pkl and storages identical to torch.save's"
 
-def onnx_model():
+def onnx_model(name="big.onnx"):
     import onnx
-    f = os.path.join(d, "big.onnx")
+    f = os.path.join(d, name)
     raw = open(f, "rb").read()
     m = onnx.load(f)
     onnx.checker.check_model(m, full_check=True)
@@ -109,6 +109,7 @@ check("big.safetensors", safetensors)
 check("big-raw.pkl", pickle_raw)
 check("big-torch.pt", torch_zip)
 check("big.onnx", onnx_model)
+check("big-layers.onnx", lambda: onnx_model("big-layers.onnx"))
 
 def onnx_graph():
     import onnx

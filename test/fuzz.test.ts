@@ -7,7 +7,7 @@ import { scanSource } from '../src/engine/scan.js';
 import { loadCorpus } from '../fuzz/corpus.mjs';
 import { makeEngine } from '../fuzz/engine.mjs';
 import { inputAt } from '../fuzz/mutate.mjs';
-import { ROOT, scanBytes, wasm } from './helpers.js';
+import { ROOT, scanBytes, validateReport, wasm } from './helpers.js';
 
 const REGRESSIONS: Record<string, string> = {
   'zip-directory-offset-before-file.zip': 'malformed',
@@ -16,6 +16,7 @@ const REGRESSIONS: Record<string, string> = {
   'import-name-bad-utf8.pkl': 'malformed',
   'legacy-tar-storages-size-zeroed.pt': 'malicious',
   'legacy-tar-header-damaged.pt': 'malformed',
+  'joblib-builds-described-each.joblib': 'unsupported',
 };
 
 describe('fuzz regressions', () => {
@@ -45,5 +46,28 @@ describe('a short seeded fuzz run', () => {
       if (result.failure) failures.push(`${i} ${input.seedFile.name} ${input.strategies.join('+')}: ${result.failure} ${result.detail}`);
     }
     expect(failures).toEqual([]);
+  }, 60_000);
+});
+
+describe('a short seeded fuzz run of the share-link and report readers', () => {
+  it('survives 600 mutated links, deflate streams and report texts: only the readers\' own errors, nothing invalid accepted', async () => {
+    const { makeTextTargets } = await import('../fuzz/text-targets.mjs');
+    const link = await import('../src/share/report-link.js');
+    const reader = await import('../src/engine/report-reader.js');
+    const { fixtureReports } = await import('./fixture-reports.js');
+    const reports = (await fixtureReports()).filter((_, i) => i % 4 === 0); // a quarter of the fixtures' reports as seeds
+    const targets = makeTextTargets({ reports, ...link, ...reader, validate: validateReport });
+    await targets.learn();
+    const failures: string[] = [];
+    const verdicts: Record<string, number> = {};
+    for (let i = 0; i < 600; i++) {
+      const input = targets.inputAt(20261207, i);
+      const result = await targets.check(input);
+      if (result.failure) failures.push(`${i} ${input.layer} ${input.seedFile.name}: ${result.failure} ${result.detail}`);
+      else verdicts[result.verdict!] = (verdicts[result.verdict!] ?? 0) + 1;
+    }
+    expect(failures).toEqual([]);
+    expect(verdicts.accepted).toBeGreaterThan(0); // some mutations still read as reports, and were checked against the schema
+    expect(verdicts.refused).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { FindingList } from '../src/engine/formats/driver.js';
-import { architectureFromTensors, mergeArchitecture } from '../src/engine/formats/safetensors/model-architecture.js';
+import { architectureFromTensors, MAX_CONFIG_DEPTH, mergeArchitecture } from '../src/engine/formats/safetensors/model-architecture.js';
 import { detectQuantisation, type TensorSummary } from '../src/engine/formats/safetensors/quantisation.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, type Siblings } from '../src/engine/siblings.js';
@@ -317,6 +317,15 @@ describe('safetensors with config.json beside it', () => {
     expect(r.findings[0]).toMatchObject({ rule: 'safetensors.config-unreadable', severity: 'info' });
     expect(r.findings[0]!.message).toMatch(message);
     expect(r.content.architecture).toMatchObject({ family: { value: 'llama-like' }, layers: { value: 2, source: 'tensors' } });
+  });
+
+  it(`does not use a config.json nested deeper than MAX_CONFIG_DEPTH (${MAX_CONFIG_DEPTH})`, async () => {
+    const nested = (depth: number) => `{"num_hidden_layers": 2, "x": ${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    expect((await scan(LLAMA, withConfig(nested(MAX_CONFIG_DEPTH)))).findings).toEqual([]);
+    const r = await scan(LLAMA, withConfig(nested(MAX_CONFIG_DEPTH + 1)));
+    expect(r.verdict).toBe('clean');
+    expect(r.findings[0]).toMatchObject({ rule: 'safetensors.config-unreadable', severity: 'info' });
+    expect(r.findings[0]!.message).toMatch(/nest/i);
   });
 
   it('does not read a config.json over 4 MiB', async () => {

@@ -206,6 +206,36 @@ describe('ONNX walk', () => {
     expect((await scan(wide)).findings[0]!.message).toMatch(/field tag at offset \d+ has field number/);
   });
 
+  it('refuses a field written with a wire type its declared type cannot have', async () => {
+    const fixed32 = (field: number) => concat(key(field, 5), [0x41, 0x42, 0x43, 0x44]);
+    const cases: [Uint8Array, RegExp][] = [
+      [model([ld(1, ld(1, 'X'), ld(2, 'Y'), fixed32(4))]), /field 4 of NodeProto at offset \d+ is written as 32-bit/], // op_type
+      [model(matmulGraph(ld(5, concat(key(1, 5), [1, 0, 0, 0]), vint(2, FLOAT), ld(8, 'W')))), /field 1 of TensorProto at offset \d+ is written as 32-bit/], // dims
+      [model(matmulGraph(ld(5, vint(1, 1), vint(2, FLOAT), ld(8, 'W'), vint(9, 7)))), /field 9 of TensorProto at offset \d+ is written as varint/], // raw_data
+      [model([ld(1, ld(1, 'X'), ld(2, 'Y'), ld(4, 'Relu')), concat(key(5, 1), new Uint8Array(8))]), /field 5 of GraphProto at offset \d+ is written as 64-bit/], // initializer
+    ];
+    for (const [bytes, message] of cases) {
+      const r = await scan(bytes);
+      expect(r.verdict, message.source).toBe('malformed');
+      expect(r.findings.find((f) => f.rule === 'format.malformed')!.message).toMatch(message);
+    }
+  });
+
+  it('sniffs an IR version up to MAX_IR_VERSION (100), and the first MAX_SNIFF_FIELDS (10,000) top-level fields: past either the file is not taken for ONNX, never clean', async () => {
+    const sniffed = async (bytes: Uint8Array) => scanSource(new MemoryByteSource(bytes, 'm.onnx'), { wasm: await wasm() });
+    const withIr = (ir: number, ...between: Uint8Array[]) => concat(vint(1, ir), ...between, ld(2, 'x'), ld(7, ...matmulGraph()), ld(8, ld(1, ''), vint(2, 17)));
+    expect((await sniffed(withIr(100))).format).toBe('onnx');
+    const over = await sniffed(withIr(101));
+    expect(over.format).toBe('unknown');
+    expect(over.verdict).toBe('unsupported');
+    const entry = ld(14, ld(1, 'k'), ld(2, 'v'));
+    // the graph is the 10,000th top-level field: seen; one entry more and it is not
+    expect((await sniffed(withIr(8, repeat(9_997, entry)))).format).toBe('onnx');
+    const late = await sniffed(withIr(8, repeat(9_998, entry)));
+    expect(late.format).toBe('unknown');
+    expect(late.verdict).toBe('unsupported');
+  });
+
   it('refuses a packed list that is not a whole number of elements', async () => {
     const odd = ld(5, vint(1, 1), vint(2, FLOAT), ld(8, 'W'), ld(4, new Uint8Array(5)));
     expect((await scan(model(matmulGraph(odd)))).findings[0]!.message).toMatch(/packed field 4 of TensorProto at offset \d+ is not a whole number of elements/);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../src/engine/report.js';
 import { fixtureBytes, scanBytes } from './helpers.js';
+import { MAX_JOBLIB_LAYOUT_NODES, MAX_RESYNC_BYTES } from '../src/engine/pickle/analyse-stream.js';
 import { callPickle, P, pickle } from './pickle-asm.js';
 
 const engineFixture = (name: string) => new Uint8Array(readFileSync(new URL(`fixtures/engine/${name}`, import.meta.url)));
@@ -286,6 +287,120 @@ describe('pickle engine: the remaining named limits', () => {
     const f = find(r, 'pickle.dangerous-import');
     expect(f.evidence.calls).toBe(1);
     expect(String(f.evidence.call)).toBe('os.system(…)');
+  });
+
+  it('MAX_RECORDS: past 1,048,576 imports and calls the walk stops with a limit finding, and the import before it is still judged', async () => {
+    // os.system, then 1,048,576 persistent ids (NONE BINPERSID POP: 3 bytes a record)
+    const ids = new Uint8Array(3 * (1 << 20));
+    for (let i = 0; i < 1 << 20; i++) ids.set([0x4e, 0x51, 0x30], 3 * i);
+    const r = await scanBytes(pickle(P.proto(2), P.global('os', 'system'), P.POP, ids, P.NONE, P.STOP));
+    expect(find(r, 'scan.limit-reached').evidence.limit).toBe('MAX_RECORDS');
+    expect(find(r, 'pickle.dangerous-import').evidence.global).toBe('os.system');
+    expect(r.verdict).toBe('malicious');
+    // the same count of safe calls: never clean, never malicious
+    const safe = await scanBytes(pickle(P.proto(2), P.global('collections', 'OrderedDict'), P.POP, ids, P.NONE, P.STOP));
+    expect(find(safe, 'scan.limit-reached').evidence.limit).toBe('MAX_RECORDS');
+    expect(safe.verdict).toBe('suspicious');
+  });
+
+  it('MAX_MEMO (the chunk budget): keys scattered one chunk apart stop at 2,048 chunks, not at 192 MiB per file', async () => {
+    // LONG_BINPUT of keys 0, 16384, 32768 …: each key forces a new 96 KiB chunk
+    const puts = new Uint8Array(5 * 2049);
+    for (let i = 0; i <= 2048; i++) puts.set(P.longBinput(i * 16384), 5 * i);
+    const r = await scanBytes(pickle(P.proto(2), P.NONE, puts, P.STOP));
+    expect(find(r, 'scan.limit-reached').evidence.limit).toBe('MAX_MEMO');
+    expect(r.verdict).toBe('suspicious');
+    // the chunks are given back: the next file's memo has its whole budget
+    const after = await scanBytes(pickle(P.proto(2), P.NONE, puts.subarray(0, 5 * 2048), P.STOP));
+    expect(after.verdict).toBe('clean');
+  });
+
+  // A NumpyArrayWrapper of dtype object is followed by a whole nested pickle (joblib's read_array),
+  // which joblib reads with the plain pickle.load: no array bytes follow a wrapper inside it.
+  const wrapper = (descr: string, shape?: number) => pickle(
+    P.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), P.EMPTY_TUPLE, P.NEWOBJ,
+    P.EMPTY_DICT, P.str('dtype'), P.global('numpy', 'dtype'), P.str(descr), P.FALSE, P.TRUE, P.TUPLE3, P.REDUCE, P.SETITEM,
+    ...(shape === undefined ? [] : [P.str('shape'), P.int(shape), P.TUPLE1, P.SETITEM]), P.BUILD,
+  );
+
+  it('reads a wrapper inside an object array\'s pickle as pickle.load does: the bytes after it are opcodes, not array data', async () => {
+    const call = pickle(P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE, P.POP);
+    const pad = [[], [0x4b, 0, 0x30], [0x4e, 0x30], [0x4b, 0, 0x30, 0x4e, 0x30]][call.length % 4]!; // BININT1 POP, NONE POP
+    const payload = pickle(call, pad);
+    const nested = pickle(P.proto(2), wrapper('<f4', payload.length / 4), payload, P.NONE, P.STOP); // the payload is exactly the 'array'
+    expect(payload.length % 4).toBe(0);
+    const r = await scanBytes(pickle(P.proto(2), wrapper('O8'), nested, P.STOP), 'hidden.joblib');
+    expect(r.format).toBe('joblib');
+    expect(find(r, 'pickle.dangerous-import').evidence.call).toBe("os.system('echo hi')");
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it(`MAX_JOBLIB_LAYOUT_NODES (${MAX_JOBLIB_LAYOUT_NODES}): a wrapper BUILT over and over (each BUILD is read again) stops with a limit finding`, async () => {
+    // an object-array wrapper whose state (memo 1) also holds a 300-item list; each BUILD of it is followed by a nested pickle
+    const state = pickle(P.EMPTY_DICT, P.str('dtype'), P.global('numpy', 'dtype'), P.str('O8'), P.FALSE, P.TRUE, P.TUPLE3, P.REDUCE, P.SETITEM,
+      P.str('pad'), P.EMPTY_LIST, P.MARK, new Uint8Array(600).fill(0x4b).map((b, i) => (i % 2 ? 1 : b)), P.APPENDS, P.SETITEM, P.binput(1));
+    const again = pickle(P.binget(1), P.BUILD, P.proto(2), P.NONE, P.STOP);
+    const builds = 15_000; // about 80 nodes each (64 items of the list are read)
+    const storm = new Uint8Array(again.length * builds);
+    for (let i = 0; i < builds; i++) storm.set(again, i * again.length);
+    const r = await scanBytes(pickle(P.proto(2), P.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), P.EMPTY_TUPLE, P.NEWOBJ, state, P.BUILD, P.proto(2), P.NONE, P.STOP, storm, P.STOP), 'storm.joblib');
+    expect(r.format).toBe('joblib');
+    expect(find(r, 'scan.limit-reached').evidence.limit).toBe('MAX_JOBLIB_LAYOUT_NODES');
+    expect(r.verdict).toBe('suspicious');
+    // a few hundred BUILDs of the same wrapper are followed to the end
+    const few = await scanBytes(pickle(P.proto(2), P.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), P.EMPTY_TUPLE, P.NEWOBJ, state, P.BUILD, P.proto(2), P.NONE, P.STOP, storm.subarray(0, again.length * 300), P.STOP), 'few.joblib');
+    expect(few.verdict).toBe('clean');
+  });
+
+  it('follows a chain of calls of call results f()()()… as loading would (each result is the next callee)', async () => {
+    const chain = new Uint8Array(2 * 50_000);
+    for (let i = 0; i < 50_000; i++) chain.set([0x29, 0x52], 2 * i); // EMPTY_TUPLE REDUCE
+    const r = await scanBytes(pickle(P.proto(2), P.global('collections', 'OrderedDict'), chain, P.STOP));
+    expect(r.verdict).toBe('clean');
+    const evil = await scanBytes(pickle(P.proto(2), P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE, chain, P.STOP));
+    expect(find(evil, 'pickle.dangerous-import').evidence.calls).toBe(1);
+    expect(evil.verdict).toBe('malicious');
+  });
+
+  it('MAX_NESTING: the machine holds 8 nested pickles and refuses a ninth with its limit', async () => {
+    // Only a top-level joblib array nests a pickle (see above), so files reach depth 1; the
+    // limit bounds the machine's per-pickle context arrays, so it is tested on the machine itself.
+    const { wasm } = await import('./helpers.js');
+    const machine = (await wasm()).pickleMachine(0, 1000, true);
+    for (let i = 1; i <= 8; i++) expect(machine.nest(), `nest ${i}`).toBe(true);
+    expect(machine.nest()).toBe(false);
+    expect(machine.state().limit).toBe(6); // L_NESTING, reported as MAX_NESTING
+    machine.end();
+  });
+
+  it(`MAX_RESYNC_BYTES (${MAX_RESYNC_BYTES}): junk after a STOP is searched that far for another pickle, and is never clean`, async () => {
+    const evil = callPickle('os', 'system', 'echo hi');
+    const near = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, new Uint8Array(1000).fill(0x20), evil));
+    expect(rules(near)).toEqual(expect.arrayContaining(['pickle.trailing-data', 'pickle.extra-pickle', 'pickle.dangerous-import']));
+    expect(near.verdict).toBe('malicious');
+    // past the search window: pickle.load never reaches it either, but the bytes are reported, and the file is not clean
+    const far = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, new Uint8Array(MAX_RESYNC_BYTES + 10).fill(0x20), evil));
+    const trailing = find(far, 'pickle.trailing-data');
+    expect(trailing.message).toContain(`the first ${MAX_RESYNC_BYTES} were searched`);
+    expect(far.verdict).toBe('suspicious');
+  });
+
+  it('MAX_TEXT_BYTES, MAX_LONG_BYTES, MAX_RENDER_CHARS: long strings, integers and renderings are cut for the report, the call still judged', async () => {
+    const { MAX_TEXT_BYTES } = await import('../src/engine/pickle/scalars.js');
+    const { MAX_RENDER_CHARS } = await import('../src/engine/pickle/render.js');
+    const long4 = (n: number) => { const b = new Uint8Array(5 + n).fill(1); new DataView(b.buffer).setUint32(1, n, true); b[0] = 0x8b; return b; };
+    const text = 'x'.repeat(MAX_TEXT_BYTES + 100);
+    const r = await scanBytes(pickle(P.proto(2), P.global('os', 'system'), P.str(text), long4(1024), long4(1025), P.TUPLE3, P.REDUCE, P.STOP));
+    expect(r.verdict).toBe('malicious');
+    const call = String(find(r, 'pickle.dangerous-import').evidence.call);
+    expect(call.startsWith(`os.system('${'x'.repeat(100)}`)).toBe(true);
+    const listed = stream(r).events.find((e) => e.kind === 'call')!.python;
+    expect(listed.length).toBeLessThanOrEqual(MAX_RENDER_CHARS + 1);
+    expect(listed.endsWith('…')).toBe(true);
+    // an integer of 1,024 bytes is decoded digit by digit (2,467 digits, so the rendering is cut); one of 1,025 is not
+    const callOf = async (arg: Uint8Array) => stream(await scanBytes(pickle(P.proto(2), P.global('os', 'system'), arg, P.TUPLE1, P.REDUCE, P.STOP))).events.find((e) => e.kind === 'call')!.python;
+    expect(await callOf(long4(1024))).toMatch(/^os\.system\(\d{1900,}…$/);
+    expect(await callOf(long4(1025))).toBe('os.system(…)');
   });
 
   it('MAX_STREAM_BYTES: a stream past 2 TiB is refused before any read', async () => {

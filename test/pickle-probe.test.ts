@@ -115,3 +115,22 @@ describe('pickle probe', () => {
     expect(p.feed(0, line, false)).toBe(ProbeStatus.Limit);
   });
 });
+
+describe('disassembly pages', () => {
+  it('holds at most MAX_PAGE_LINES lines a page (the wasm walk records as many) and says where the next starts', async () => {
+    const { disassemble, MAX_PAGE_LINES } = await import('../src/engine/pickle/disassemble.js');
+    const { MemoryByteSource } = await import('../src/engine/byte-source.js');
+    const pairs = 2500;
+    const opcodes = 1 + 2 * pairs + 2; // PROTO, (NONE POP)…, NONE, STOP
+    const body = new Uint8Array(2 * pairs);
+    for (let i = 0; i < body.length; i += 2) body.set([0x4e, 0x30], i);
+    const source = new MemoryByteSource(concat([0x80, 0x02], body, [0x4e, 0x2e]), 'long.pkl');
+    const first = await disassemble(await wasm(), source, 0, 1_000_000);
+    expect(first.lines).toHaveLength(MAX_PAGE_LINES);
+    expect(first.next).toBe(first.lines.at(-1)!.offset + 1);
+    const second = await disassemble(await wasm(), source, first.next!, 1_000_000);
+    expect(second.lines.length + first.lines.length).toBe(opcodes);
+    expect(second.lines.at(-1)).toEqual({ offset: source.size - 1, opcode: 'STOP' });
+    expect(second.next).toBeUndefined();
+  });
+});

@@ -1,9 +1,11 @@
 // Legacy PyTorch checkpoints read as torch.load reads them: the magic-number
 // layout's five pickles and raw storages, and the old tar layout's members.
 import { describe, expect, it } from 'vitest';
-import { MAX_LEGACY_RECORDS } from '../src/engine/formats/pytorch-legacy.js';
+import { MAX_LEGACY_RECORDS, MAX_TAR_MEMBERS } from '../src/engine/formats/pytorch-legacy.js';
+import { MemoryByteSource } from '../src/engine/byte-source.js';
+import { scanSource } from '../src/engine/scan.js';
 import type { Finding, Report } from '../src/engine/report.js';
-import { containerBytes, fixtureBytes, scanBytes } from './helpers.js';
+import { containerBytes, fixtureBytes, scanBytes, wasm } from './helpers.js';
 
 const scan = (name: string) => scanBytes(containerBytes(name), name);
 const find = (r: Report, rule: string): Finding | undefined => r.findings.find((f) => f.rule === rule);
@@ -82,6 +84,50 @@ describe('legacy PyTorch (tar layout)', () => {
   it(`stops at MAX_LEGACY_RECORDS (${MAX_LEGACY_RECORDS}) declared records`, async () => {
     const r = await scan('torch-legacy-tar-many.pt');
     expect(find(r, 'scan.limit-reached')).toMatchObject({ location: { member: 'storages' }, evidence: { limit: 'MAX_LEGACY_RECORDS', value: MAX_LEGACY_RECORDS + 1 } });
+  });
+
+  it('finds the layout and its payload behind 70 other members, as tarfile does', async () => {
+    const r = await scan('torch-legacy-tar-behind-junk.pt');
+    expect(r.format).toBe('pytorch-legacy');
+    expect((r.content.legacy as { members: unknown[] }).members).toHaveLength(74);
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'pickle', offset: 2 } });
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('names a member as a pax header (or GNU long name) renames it, as tarfile does', async () => {
+    const r = await scan('torch-legacy-tar-pax-name.pt');
+    expect(r.format).toBe('pytorch-legacy');
+    expect((r.content.legacy as { members: { name: string }[] }).members.map((m) => m.name)).toEqual(['sys_info', '././@PaxHeader', 'pickle', 'storages', 'tensors']);
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'pickle', offset: 2 } });
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it(`stops walking the tar at MAX_TAR_MEMBERS (${MAX_TAR_MEMBERS}) members with a limit finding, never clean`, async () => {
+    // the layout's pickle first, then one-byte members up to one past the limit, written as tarfile writes them
+    const header = (name: string, size: number) => {
+      const h = new Uint8Array(512);
+      const put = (text: string, at: number) => h.set(new TextEncoder().encode(text), at);
+      put(name, 0); put('0000644\0', 100); put('0000000\0', 108); put('0000000\0', 116);
+      put(`${size.toString(8).padStart(11, '0')}\0`, 124); put('00000000000\0', 136); put('0', 156); put('ustar\x0000', 257);
+      h.fill(0x20, 148, 156);
+      put(`${h.reduce((a, b) => a + b, 0).toString(8).padStart(6, '0')}\0 `, 148);
+      return h;
+    };
+    const member = (name: string, body: Uint8Array) => {
+      const out = new Uint8Array(512 + Math.ceil(body.length / 512) * 512);
+      out.set(header(name, body.length)); out.set(body, 512);
+      return out;
+    };
+    const object = new Uint8Array([0x80, 0x02, 0x7d, 0x2e]); // {}
+    const junk = member('junk', new Uint8Array([0x78]));
+    const parts = [member('pickle', object), member('storages', object), member('tensors', object)];
+    const bytes = new Uint8Array((parts.length + MAX_TAR_MEMBERS) * 1024 + 1024);
+    parts.forEach((p, i) => bytes.set(p, i * 1024));
+    for (let i = parts.length; i < parts.length + MAX_TAR_MEMBERS; i++) bytes.set(junk, i * 1024);
+    const r = await scanSource(new MemoryByteSource(bytes, 'many-members.tar'), { wasm: await wasm() });
+    expect(r.format).toBe('pytorch-legacy');
+    expect(find(r, 'scan.limit-reached')).toMatchObject({ location: { offset: MAX_TAR_MEMBERS * 1024 }, evidence: { limit: 'MAX_TAR_MEMBERS', value: MAX_TAR_MEMBERS + 1 } });
+    expect(r.verdict).not.toBe('clean');
   });
 
   it('still reads the simplified tar fixture, whose members are plain pickles', async () => {

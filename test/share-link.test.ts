@@ -36,6 +36,9 @@ function withMarkupEverywhere(value: unknown, evil: string): unknown {
   return value;
 }
 
+/** Fuzz regressions (test/fixtures/fuzz/): mutated files, some with reports too big for a link. */
+const FUZZ_INPUT = /\/fixtures\/fuzz\//;
+
 describe('share links', () => {
   it('round-trips the report of every fixture that fits, and typical reports fit in 8 KB', async () => {
     let fitted = 0;
@@ -48,9 +51,9 @@ describe('share links', () => {
       if (trimmed.length === 0) {
         expect(decoded, report.file.path).toEqual(JSON.parse(JSON.stringify(report)));
         fitted++;
-      }
+      } else expect(report.file.path).toMatch(FUZZ_INPUT); // a fuzzer's pathological input may be trimmed
     }
-    expect(fitted).toBe(reports.length); // every fixture's whole report fits in a link
+    expect(fitted).toBeGreaterThanOrEqual(reports.filter((r) => !FUZZ_INPUT.test(r.file.path)).length); // every other fixture's whole report fits in a link
   });
 
   it('leaves bulky content out before findings when a report is too big, and says what', async () => {

@@ -130,6 +130,24 @@ describe('hostile zips', () => {
     expect(r.verdict).toBe('malicious');
   });
 
+  it('reads the end record loaders read (the last), and reports one hidden in the comment of another', async () => {
+    // directory A: a benign data.pkl; its end record's comment holds directory B (the payload) and B's end record
+    const r = await scan('zip-shadowed-end-record.pt');
+    expect(find(r, 'zip.shadowed-end-record')).toMatchObject({ severity: 'high', location: { offset: 386 }, evidence: { eocdOffset: 531, shadowingEnd: 386 } });
+    expect(find(r, 'pickle.dangerous-import')).toMatchObject({ location: { member: 'archive/data.pkl' } });
+    expect(r.verdict).toBe('malicious');
+  });
+
+  it('reports a local header no directory entry lists (zip.unlisted-bytes), so a dropped payload is never clean', async () => {
+    // the same file cut after directory A's end record: the payload member is listed nowhere now
+    const r = await scanBytes(containerBytes('zip-shadowed-end-record.pt').subarray(0, 386 + 22), 'cut.pt');
+    expect(find(r, 'zip.unlisted-bytes')).toMatchObject({ severity: 'medium', location: { member: 'archive/version' }, evidence: { offset: 162, length: 101, localHeader: true } });
+    expect(rules(r)).not.toContain('pickle.dangerous-import'); // loaders never read it
+    expect(r.verdict).toBe('suspicious');
+    // torch.save's own layout (data descriptors after stored members) has no such bytes
+    expect(rules(await scan('torch-benign.pt'))).not.toContain('zip.unlisted-bytes');
+  });
+
   it(`stops at MAX_ARCHIVE_DEPTH (${MAX_ARCHIVE_DEPTH}) nested archives`, async () => {
     const r = await scan('nested-deep.zip');
     expect(find(r, 'scan.limit-reached')).toMatchObject({ location: { member: 'a.zip!/b.zip!/c.zip!/d.zip' }, evidence: { limit: 'MAX_ARCHIVE_DEPTH', value: MAX_ARCHIVE_DEPTH + 1 } });

@@ -11,7 +11,7 @@ import {
   K_NONE, K_BOOL, K_INT, K_INT_AT, K_FLOAT_AT, K_STR_AT, K_BYTES_AT, K_BYTEARRAY_AT,
   K_TUPLE, K_LIST, K_DICT, K_SET, K_FROZENSET, K_GLOBAL, K_CALL, K_PERSID, K_BUFFER, K_LITE,
   handle, kindOf, payloadOf, newContainer, addItem, newGlobal, newCall, newPersid,
-  setWord, word, arenaReset, resetRecordCount, R_STATE,
+  setWord, word, arenaReset, resetRecordCount, R_STATE, R_CALLEE,
   G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, recordsUsed, MAX_RECORDS,
 } from "./values";
 import { Memo } from "./memo";
@@ -47,7 +47,7 @@ export const MAX_STACK: i32 = 1 << 22;
 export const MAX_MARKS: i32 = 1 << 20;
 /** Longest protocol-0 text line (module path, number, persistent id). */
 export const MAX_LINE: i32 = 65536;
-/** Pickles inside pickles (joblib object arrays); each has its own memo. */
+/** Pickles inside pickles (joblib object arrays; joblib nests only at the top level, so files reach depth 1): bounds the per-pickle context arrays. */
 export const MAX_NESTING: i32 = 8;
 
 // Events: six f64 words each [type, offset, opcode index, a, b, c].
@@ -187,6 +187,11 @@ export function pickleMachineMemoSize(): f64 { return <f64>memo.size; }
 export function pickleMachineStackSize(): i32 { return top; }
 export function pickleMachineMarks(): i32 { return markDepth; }
 export function pickleMachineRecords(): i32 { return recordsUsed(); }
+/** The callee handle of a kept call (what joblib's BUILD check needs), or -1. */
+export function pickleMachineCalleeOf(handleValue: f64): f64 {
+  const h = <i64>handleValue;
+  return kindOf(h) == K_CALL ? <f64>word(<usize>payloadOf(h), R_CALLEE) : -1;
+}
 export function pickleEventCount(): i32 { return eventCount; }
 export function pickleEventsPointer(): usize { return EVENTS; }
 export function pickleEventsClear(): void { eventCount = 0; }
@@ -653,7 +658,8 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         const target = peek();
         if (isImported(target)) emit(E_MUTATION, offset, target, state, <i64>code);
         else if (kindOf(target) == K_CALL) setWord(<usize>payloadOf(target), R_STATE, state);
-        if (joblibLayout) {
+        // joblib reads array bytes after the BUILD of a NumpyArrayWrapper (a call); only a call can be one.
+        if (joblibLayout && depth == 0 && kindOf(target) == K_CALL) {
           emit(E_BUILD, offset, target, state, <i64>depth);
           pauseAfterBuild = true;
         }

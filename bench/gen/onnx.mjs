@@ -63,7 +63,8 @@ function valueInfo(vname, dims) {
   return [...str(1, vname), ...msg(2, msg(1, tensorType))]; // name, type{tensor_type}
 }
 
-function model(c) {
+/** The model for a config {layers, d, ff} (shared with onnx-layers.mjs). */
+export function model(c) {
   const nodes = [];
   const inits = [];
   const pattern = weightPattern('F32');
@@ -108,7 +109,11 @@ export function expectedSize(scale = 'full') {
 
 /** @param {import('./writer.mjs').FileWriter} w */
 export function generate(w, scale = 'full') {
-  const m = model(CONFIGS[scale]);
+  return writeModel(w, model(CONFIGS[scale]));
+}
+
+/** Streams a model() to `w`; returns the facts the generator prints. */
+export function writeModel(w, m) {
   const total = sizeOf(m.parts);
   if (total >= 2 ** 31) throw new Error(`ONNX model would be ${total} bytes: over protobuf's 2 GiB limit`);
   let firstRaw = -1;
@@ -132,3 +137,6 @@ export function generate(w, scale = 'full') {
     opsetImportAt: `last ${sizeOf(msg(8, [...str(1, ''), ...vint(2, 17)]))} bytes`,
   };
 }
+
+/** Bytes of a model() once written. */
+export const modelSize = (m) => sizeOf(m.parts);

@@ -225,6 +225,14 @@ export const RULES = {
     severity: 'high',
     title: 'Bytes before the first local header (a polyglot): a loader that reads the start of the file sees something other than the archive.',
   },
+  'zip.unlisted-bytes': {
+    severity: 'medium',
+    title: 'Bytes between zip members (or before the central directory) that no directory entry covers: loaders skip them, readers that walk local headers do not.',
+  },
+  'zip.shadowed-end-record': {
+    severity: 'high',
+    title: 'The end-of-central-directory record loaders read lies inside the comment of another: zip readers disagree on which directory, and so which members, the archive holds.',
+  },
   'zip.appended-to-pickle': {
     severity: 'high',
     title: 'A pickle followed by a zip archive (a polyglot): pickle.load and zip readers see two different files.',

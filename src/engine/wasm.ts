@@ -24,6 +24,7 @@ interface Exports {
   pickleMachineBegin(start: number, size: number, joblib: boolean): void;
   pickleMachineNext(at: number): void;
   pickleMachineNest(): boolean;
+  pickleMachineCalleeOf(handle: number): number;
   pickleMachineSeek(at: number): void;
   pickleMachineEnd(): void;
   pickleMachineFeed(windowStart: number, length: number, atEnd: boolean): number;
@@ -107,10 +108,21 @@ export class WeightlensWasm {
     return this.exports.inputCapacity();
   }
 
-  /** Copies bytes into the module's input window (views are re-made: memory may grow). */
+  /** The window last copied in, and into which instance: a decoder resumed after a pause is fed the same one. */
+  private loaded?: { bytes: Uint8Array; exports: Exports };
+
+  /**
+   * Copies bytes into the module's input window (views are re-made: memory may grow).
+   * The window a paused decoder is fed again is still there (only load() writes it),
+   * so it is not copied again: a file that pauses the decoder often must not cost a
+   * megabyte of copying per pause.
+   */
   private load(bytes: Uint8Array): void {
     if (bytes.length > this.inputCapacity) throw new RangeError('chunk larger than the wasm input window');
-    new Uint8Array(this.exports.memory.buffer, this.exports.inputPointer(), bytes.length).set(bytes);
+    const e = this.exports;
+    if (this.loaded?.bytes === bytes && this.loaded.exports === e) return;
+    new Uint8Array(e.memory.buffer, e.inputPointer(), bytes.length).set(bytes);
+    this.loaded = { bytes, exports: e };
   }
 
   /** Streaming SHA-256; one hash at a time per module instance. */
@@ -160,7 +172,8 @@ export class WeightlensWasm {
         return words(e.pickleDescribePointer(), count * 5).slice();
       },
       next: (at) => e.pickleMachineNext(at),
-      nest: () => e.pickleMachineNest(),
+      nest: () => Boolean(e.pickleMachineNest()),
+      calleeOf: (handle) => e.pickleMachineCalleeOf(handle),
       seek: (at) => e.pickleMachineSeek(at),
       end: () => {
         e.pickleMachineEnd();
@@ -346,6 +359,8 @@ export interface PickleMachine {
   describe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): Float64Array;
   next(at: number): void;
   nest(): boolean;
+  /** The callee handle of a kept call, -1 for any other value. */
+  calleeOf(handle: number): number;
   seek(at: number): void;
   end(): void;
   state(): PickleMachineState;

@@ -42,6 +42,8 @@ export interface ZipDirectory {
   directoryOffset: number;
   zip64: boolean;
   comment: string;
+  /** An earlier end record whose comment holds this one (readers may disagree on the directory). */
+  shadowingEnd?: number;
 }
 
 export async function startsWithLocalHeader(source: ByteSource): Promise<boolean> {
@@ -49,20 +51,47 @@ export async function startsWithLocalHeader(source: ByteSource): Promise<boolean
   return head.length === 4 && view(head).getUint32(0, true) === SIG_LOCAL;
 }
 
-/** Finds the EOCD record; undefined when the file has none (not a zip). */
+/**
+ * Finds the EOCD record as PyTorch's reader (miniz) and Python's zipfile find it: the
+ * last signature in the tail with a whole record after it, whatever its comment length
+ * says. Undefined when the file has none (not a zip).
+ */
 export async function findEndOfCentralDirectory(source: ByteSource): Promise<number | undefined> {
   if (source.size < 22) return undefined;
   const start = Math.max(0, source.size - EOCD_SEARCH_BYTES);
   const tail = await source.read(start, source.size - start);
   const dv = view(tail);
-  let fallback: number | undefined;
   for (let i = tail.length - 22; i >= 0; i--) {
     if (dv.getUint32(i, true) !== SIG_EOCD) continue;
-    // Prefer the record whose comment length reaches exactly to the end of the file.
-    if (i + 22 + dv.getUint16(i + 20, true) === tail.length) return start + i;
-    fallback ??= start + i;
+    // the tail read serves the search for a record that shadows this one too, when it holds every candidate
+    if (start === 0 || start + i - 0xffff >= start) tailShadows.set(source, { eocd: start + i, shadowingEnd: shadowingIn(dv, start, i) });
+    return start + i;
   }
-  return fallback;
+  return undefined;
+}
+
+/** What findEndOfCentralDirectory learnt from its tail read, so readZipDirectory does not read it again. */
+const tailShadows = new WeakMap<ByteSource, { eocd: number; shadowingEnd: number | undefined }>();
+
+/** Offset of a record before index `at` of `dv` (which starts at file offset `start`) whose comment holds the record at `at`. */
+function shadowingIn(dv: DataView, start: number, at: number): number | undefined {
+  for (let i = at - 1; i >= 0; i--) {
+    if (dv.getUint32(i, true) === SIG_EOCD && i + 22 + dv.getUint16(i + 20, true) >= at + 22) return start + i;
+  }
+  return undefined;
+}
+
+/**
+ * An earlier EOCD record whose comment holds the one loaders read (`eocd`): a reader
+ * that trusts comment lengths opens that record's directory instead, so the archive
+ * shows two different member lists.
+ */
+async function shadowingEndRecord(source: ByteSource, eocd: number): Promise<number | undefined> {
+  const known = tailShadows.get(source);
+  if (known?.eocd === eocd) return known.shadowingEnd;
+  const start = Math.max(0, eocd - EOCD_SEARCH_BYTES);
+  const tail = await source.read(start, eocd + 22 - start);
+  return shadowingIn(view(tail), start, eocd - start);
 }
 
 export async function readZipDirectory(source: ByteSource, eocdOffset?: number): Promise<ZipDirectory> {
@@ -119,7 +148,8 @@ export async function readZipDirectory(source: ByteSource, eocdOffset?: number):
     throw new MalformedError('zip central directory runs past the end of the file', { offset: directoryOffset });
   }
   const entries = parseEntries(directory, entryCount, directoryOffset);
-  return { entries, prefixBytes, eocdOffset: eocd, endOffset: eocd + 22 + commentLength, directoryOffset, zip64, comment };
+  const shadowingEnd = await shadowingEndRecord(source, eocd);
+  return { entries, prefixBytes, eocdOffset: eocd, endOffset: eocd + 22 + commentLength, directoryOffset, zip64, comment, ...(shadowingEnd !== undefined ? { shadowingEnd } : {}) };
 }
 
 async function readSignature(source: ByteSource, offset: number): Promise<number | undefined> {

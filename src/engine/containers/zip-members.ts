@@ -102,6 +102,7 @@ export async function readZipLayout(source: ByteSource, dir: ZipDirectory): Prom
   }
   await readPeeks(source, members, locals);
   checkOverlaps(members, dir, issues);
+  await checkUnlistedBytes(source, members, locals, dir, issues);
   checkDuplicateNames(members, issues);
 
   let archiveStart = dir.directoryOffset;
@@ -281,6 +282,37 @@ function checkOverlaps(members: ZipMember[], dir: ZipDirectory, issues: ZipIssue
         evidence: { other: 'central directory', start: span.start, end: span.end, otherStart: dir.directoryOffset, otherEnd: directoryEnd },
       });
     }
+  }
+}
+
+/** A data descriptor after a member's data: signature, CRC, sizes (8 bytes each in zip64). */
+const MAX_DESCRIPTOR_BYTES = 24;
+
+/**
+ * Bytes between members, or between the last member and the central directory, that
+ * no entry covers (past a data descriptor): loaders that use the directory never read
+ * them, readers that walk local headers (streaming unzip) do. Where the directory
+ * lost a member, its payload sits there.
+ */
+async function checkUnlistedBytes(source: ByteSource, members: ZipMember[], locals: Map<number, LocalHeader>, dir: ZipDirectory, issues: ZipIssue[]): Promise<void> {
+  if (members.length === 0 || members.some((m) => !locals.has(m.index))) return; // a member not found: the archive is damaged anyway
+  const spans = members
+    .map((m) => ({ member: m, start: m.headerOffset, end: m.dataOffset + m.entry.compressedSize, descriptor: (m.entry.flags & 0x0008) !== 0 }))
+    .sort((a, b) => a.start - b.start);
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const next = i + 1 < spans.length ? spans[i + 1]!.start : dir.directoryOffset;
+    const gap = next - span.end;
+    if (gap <= (span.descriptor ? MAX_DESCRIPTOR_BYTES : 0)) continue;
+    const head = await source.read(span.end, Math.min(gap, 64));
+    const at = head.findIndex((_, k) => k + 3 < head.length && head[k] === 0x50 && head[k + 1] === 0x4b && head[k + 2] === 0x03 && head[k + 3] === 0x04);
+    const what = at >= 0 ? `a local header no directory entry lists (at offset ${span.end + at})` : 'bytes no member covers';
+    issues.push({
+      rule: 'zip.unlisted-bytes',
+      member: span.member.name,
+      message: `${gap} bytes after ${span.member.name} (offset ${span.end}), before ${i + 1 < spans.length ? spans[i + 1]!.member.name : 'the central directory'}: ${what}; loaders that use the directory skip them, readers that walk local headers do not`,
+      evidence: { offset: span.end, length: gap, localHeader: at >= 0 },
+    });
   }
 }
 

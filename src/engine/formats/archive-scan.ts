@@ -112,6 +112,9 @@ export async function scanZipArchive(scan: ArchiveScan, source: ByteSource, dir:
 
   let status: AnalysisStatus = 'complete';
   if (layout.archiveStart > 0 && !options.prefixHandled) status = await scanPrefix(scan, source, layout.archiveStart, options.container);
+  if (dir.shadowingEnd !== undefined) {
+    ctx.findings.add('zip.shadowed-end-record', `the end-of-central-directory record at offset ${dir.eocdOffset}, which PyTorch and Python's zipfile read (the last one), lies inside the comment of another at offset ${dir.shadowingEnd}: a reader that trusts comment lengths opens a different directory; the members of the one loaders read were analysed`, { ...(options.container !== undefined ? { member: options.container } : {}), offset: dir.shadowingEnd }, { eocdOffset: dir.eocdOffset, shadowingEnd: dir.shadowingEnd });
+  }
 
   for (const member of layout.members) {
     status = worseStatus(status, await scanMember(scan, source, member, pathOf(member.name), roles, depth, options.container));

@@ -20,8 +20,11 @@ import { archiveStartOf, scanArchiveAfter } from './polyglot.js';
 const MAGIC_LONG1 = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 const USTAR = ascii('ustar');
 const TAR_BLOCK = 512;
-/** Tar headers walked while looking for the legacy member names; the layout has four. */
-const MAX_TAR_MEMBERS = 64;
+/**
+ * Tar headers walked (512 bytes read each). torch's writer puts four members, but tarfile
+ * finds `pickle` behind any number of others, so the walk goes far; past it is a limit finding.
+ */
+export const MAX_TAR_MEMBERS = 100_000;
 /** torch.save's values: the first two pickles of the magic-number layout. */
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
 const PROTOCOL_VERSION = 1001n;
@@ -37,8 +40,7 @@ export const pytorchLegacy: FormatDriver = {
     if (head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5 && startsWith(head, MAGIC_LONG1, 2)) {
       return { label: 'PyTorch checkpoint (legacy format)', details: { layout: 'pickle', protocol: head[1] } };
     }
-    const members = await tarMembers(ctx.source);
-    const names = members?.map((m) => m.name);
+    const names = (await tarMembers(ctx.source))?.members.map((m) => m.name);
     if (names && names.includes('pickle') && names.some((m) => m === 'storages' || m === 'tensors')) {
       return { label: 'PyTorch checkpoint (legacy tar format)', details: { layout: 'tar', members: names } };
     }
@@ -162,9 +164,14 @@ async function trailingBytes(ctx: AnalysisContext, seq: PickleSequence, after: s
  * is a pickle is analysed too.
  */
 async function analyseTarLayout(ctx: AnalysisContext): Promise<AnalysisStatus> {
-  const members = (await tarMembers(ctx.source)) ?? [];
+  const { members, cut } = (await tarMembers(ctx.source)) ?? { members: [], cut: false };
   ctx.content.legacy = { layout: 'tar', members: members.map(({ name, offset, size }) => ({ name, offset, size })) };
   let status: AnalysisStatus = 'complete';
+  if (cut) {
+    const next = members.at(-1)!;
+    const at = next.offset + Math.ceil(next.size / TAR_BLOCK) * TAR_BLOCK;
+    ctx.findings.add('scan.limit-reached', `analysis incomplete: the tar holds more than ${MAX_TAR_MEMBERS} members (MAX_TAR_MEMBERS); the members from offset ${at} on were not read`, { offset: at }, { limit: 'MAX_TAR_MEMBERS', value: MAX_TAR_MEMBERS + 1 });
+  }
   for (const required of ['pickle', 'storages', 'tensors']) {
     const member = members.find((m) => m.name === required && m.regular);
     if (!member || member.size === 0) {
@@ -172,7 +179,7 @@ async function analyseTarLayout(ctx: AnalysisContext): Promise<AnalysisStatus> {
       status = worseStatus(status, 'failed');
     }
   }
-  status = worseStatus(status, await bytesAfterTar(ctx, members));
+  if (!cut) status = worseStatus(status, await bytesAfterTar(ctx, members));
   for (const member of members) {
     if (!member.regular) continue;
     const source = new SliceByteSource(ctx.source, member.offset, member.size, member.name);
@@ -270,24 +277,62 @@ interface TarMember {
   regular: boolean;
 }
 
-/** The members of a ustar archive (headers only), or undefined when not a tar. */
-async function tarMembers(source: ByteSource): Promise<TarMember[] | undefined> {
+/**
+ * The members of a ustar archive (headers only), or undefined when not a tar;
+ * `cut` when MAX_TAR_MEMBERS stopped the walk before the end of the archive.
+ */
+async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; cut: boolean } | undefined> {
   const first = await source.read(0, TAR_BLOCK);
   if (!startsWith(first, USTAR, 257)) return undefined;
   const members: TarMember[] = [];
   let offset = 0;
-  while (members.length < MAX_TAR_MEMBERS && offset + TAR_BLOCK <= source.size) {
+  // What a pax extended header ('x') or a GNU long name ('L') says of the next member, as tarfile applies it.
+  let next: { name?: string; size?: number } = {};
+  while (offset + TAR_BLOCK <= source.size) {
     const header = await source.read(offset, TAR_BLOCK);
     if (header.every((b) => b === 0)) break; // end-of-archive marker
-    if (!startsWith(header, USTAR, 257)) return members.length ? members : undefined;
-    const name = decodeUtf8(header.subarray(0, 100)).replace(/\0.*$/s, '');
-    const size = parseInt(decodeUtf8(header.subarray(124, 136)).replace(/\0.*$/s, '').trim() || '0', 8);
-    if (!Number.isSafeInteger(size) || size < 0) break;
+    if (!startsWith(header, USTAR, 257)) return members.length ? { members, cut: false } : undefined;
+    if (members.length === MAX_TAR_MEMBERS) return { members, cut: true };
     const type = header[156]!;
-    members.push({ name, offset: offset + TAR_BLOCK, size: Math.min(size, Math.max(0, source.size - offset - TAR_BLOCK)), regular: type === 0x30 || type === 0 });
-    offset += TAR_BLOCK + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
+    let size = parseInt(decodeUtf8(header.subarray(124, 136)).replace(/\0.*$/s, '').trim() || '0', 8);
+    if (!Number.isSafeInteger(size) || size < 0) break;
+    const dataAt = offset + TAR_BLOCK;
+    const name = next.name ?? decodeUtf8(header.subarray(0, 100)).replace(/\0.*$/s, '');
+    if (next.size !== undefined) size = next.size;
+    next = {};
+    if (type === TAR_PAX || type === TAR_GNU_LONGNAME) {
+      if (size > MAX_TAR_NAME_HEADER_BYTES) break; // tarfile reads it whole; we stop the walk here (bytes after it are reported)
+      const body = await source.read(dataAt, size);
+      next = type === TAR_PAX ? paxOverrides(body) : { name: decodeUtf8(body).replace(/\0.*$/s, '') };
+    }
+    members.push({ name, offset: dataAt, size: Math.min(size, Math.max(0, source.size - dataAt)), regular: type === 0x30 || type === 0 });
+    offset = dataAt + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
   }
-  return members;
+  return { members, cut: false };
+}
+
+const TAR_PAX = 0x78; // 'x': pax extended header for the next member
+const TAR_GNU_LONGNAME = 0x4c; // 'L': GNU long name of the next member
+/** A pax header or GNU long name read whole; real ones hold a path of a few hundred bytes. */
+const MAX_TAR_NAME_HEADER_BYTES = 64 * 1024;
+
+/** The `path` and `size` records of a pax header ("<length> <key>=<value>\n" each), which tarfile applies to the next member. */
+function paxOverrides(body: Uint8Array): { name?: string; size?: number } {
+  const out: { name?: string; size?: number } = {};
+  let at = 0;
+  while (at < body.length) {
+    const space = body.indexOf(0x20, at);
+    const length = space < 0 ? NaN : Number(decodeUtf8(body.subarray(at, space)));
+    if (!Number.isSafeInteger(length) || length <= space - at || at + length > body.length) break;
+    const record = decodeUtf8(body.subarray(space + 1, at + length - 1));
+    const eq = record.indexOf('=');
+    const key = record.slice(0, eq);
+    const value = record.slice(eq + 1);
+    if (key === 'path') out.name = value;
+    else if (key === 'size' && /^\d+$/.test(value) && Number.isSafeInteger(Number(value))) out.size = Number(value);
+    at += length;
+  }
+  return out;
 }
 
 function shown(value: PyValue | undefined): string {

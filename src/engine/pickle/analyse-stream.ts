@@ -8,8 +8,8 @@ import type { AnalysisContext } from '../formats/driver.js';
 import type { Location, RuleId } from '../report.js';
 import { DEFAULT_IMPORT_POLICY, type ImportJudgement, type ImportPolicy } from '../policy/index.js';
 import { MachineStatus, type PickleMachine } from '../wasm.js';
-import { arrayLayout } from './joblib-arrays.js';
-import { fromNodes } from './nodes.js';
+import { arrayLayout, WRAPPER } from './joblib-arrays.js';
+import { fromNodes, Kind } from './nodes.js';
 import { opcodeName } from './opcode-names.js';
 import { globalName, renderPython } from './render.js';
 import { StreamReader } from './stream-reader.js';
@@ -28,6 +28,12 @@ export const MAX_RESYNC_BYTES = 1 << 20;
 export const MAX_TENSORS_LISTED = 200_000;
 /** Findings of one rule from one stream; past it they are counted in a last finding of that rule. */
 export const MAX_FINDINGS_PER_RULE = 20;
+/**
+ * Value nodes read to size joblib arrays in one stream: a wrapper takes about 30, so this is
+ * tens of thousands of arrays. Each BUILD of a wrapper is read again, so it bounds a file that
+ * BUILDs one wrapper over and over (1 MB of that took 26 s before).
+ */
+export const MAX_JOBLIB_LAYOUT_NODES = 1_000_000;
 /** Persistent ids kept for the caller (legacy torch needs each storage's). */
 const MAX_PERSISTENT_IDS = 200_000;
 // Rendering budgets: one call, the value a pickle returns, a checkpoint's whole tensor tree.
@@ -102,6 +108,9 @@ class StreamRun {
   private rebuildCalls = 0;
   private tensors: CheckpointTensor[] = [];
   private pendingBuild?: { target: number; offset: number; depth: number };
+  /** Callee handles known to be (or not be) joblib's NumpyArrayWrapper. */
+  private readonly wrapperCallees = new Map<number, boolean>();
+  private layoutNodes = 0;
   private pickles = 0;
   private end = 0;
   private complete = true;
@@ -322,6 +331,7 @@ class StreamRun {
   private async onCall(handle: number, callee: number, offset: number, index: number): Promise<void> {
     this.callsSeen++;
     let known = this.callees.get(callee);
+    if (!known && isCallResult(callee)) known = CALL_RESULT_CALLEE; // a new handle each time in a chain f()()()…: not described
     if (!known) {
       const { value } = await this.describe(callee, { nodes: 64, depth: 4, items: 8 });
       if (NOT_CALLABLE.has(value.type)) {
@@ -386,8 +396,14 @@ class StreamRun {
   }
 
   /** joblib: step over the array bytes after a NumpyArrayWrapper BUILD. False when the stream cannot be followed. */
-  private async joblibArray(build: { target: number }): Promise<boolean> {
-    const { value } = await this.describe(build.target, { nodes: 400, depth: 8, items: 64 });
+  private async joblibArray(build: { target: number; offset: number }): Promise<boolean> {
+    if (!(await this.isArrayWrapper(build.target))) return true;
+    const nodes = this.machine.describe(build.target, 400, 8, 64);
+    this.layoutNodes += nodes.length / 5;
+    if (this.layoutNodes > MAX_JOBLIB_LAYOUT_NODES) {
+      throw new LimitError('MAX_JOBLIB_LAYOUT_NODES', this.layoutNodes, `joblib array wrappers built so often that reading them passed ${MAX_JOBLIB_LAYOUT_NODES} value nodes (BUILD at byte ${this.base + build.offset}); the rest of the pickle was not checked`, this.at(build.offset));
+    }
+    const { value } = await fromNodes(nodes, this.reader);
     const layout = arrayLayout(value);
     if (!layout) return true;
     const position = this.machine.state().position;
@@ -412,6 +428,19 @@ class StreamRun {
     }
     this.machine.seek(Number(after));
     return true;
+  }
+
+  /** Whether a BUILD target is a NumpyArrayWrapper call; each callee is read once. */
+  private async isArrayWrapper(target: number): Promise<boolean> {
+    const callee = this.machine.calleeOf(target);
+    if (callee < 0 || handleKind(callee) !== Kind.Global) return false;
+    let known = this.wrapperCallees.get(callee);
+    if (known === undefined) {
+      const { value } = await this.describe(callee, { nodes: 8, depth: 2, items: 2 });
+      known = value.type === 'global' && globalName(value) === WRAPPER;
+      this.wrapperCallees.set(callee, known);
+    }
+    return known;
   }
 
   /** Adds the per-import findings and the report content; runs after success and failure alike. */
@@ -464,6 +493,11 @@ class StreamRun {
 }
 
 /** Constants CPython cannot call: REDUCE, NEWOBJ, OBJ on one of these fails with TypeError. */
+/** The kind bits of a machine handle (assembly/pickle/values.ts: payload << 6 | kind). */
+const handleKind = (handle: number): number => handle % 64;
+/** A call's result or a persistent object (kept or not): callable, never an import. */
+const isCallResult = (handle: number): boolean => [Kind.Call, Kind.Persid, Kind.Lite + Kind.Call].includes(handleKind(handle) as 15);
+const CALL_RESULT_CALLEE = { seen: undefined, dynamic: false, rebuild: false } as const;
 const NOT_CALLABLE = new Set<PyValue['type']>(['none', 'bool', 'int', 'float', 'str', 'bytes', 'tuple', 'list', 'dict', 'set', 'frozenset', 'buffer']);
 
 /** Whether a STACK_GLOBAL operand may be a str when loaded: a str constant, or anything computed. */
