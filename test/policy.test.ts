@@ -290,6 +290,15 @@ describe('dangerous', () => {
     expect(tier('functoolsx', 'partial')).toBe('unknown');
   });
 
+  it('carves exactly uuid.UUID out of the dangerous uuid module, nothing reached through it', () => {
+    expect(policy.judge('uuid', 'UUID')).toMatchObject({ tier: 'safe', entry: 'uuid.UUID' });
+    expect(tier('uuid', 'UUID.__init__.__globals__')).toBe('dangerous');
+    expect(tier('uuid', 'UUID.__init__')).toBe('dangerous');
+    expect(tier('uuid.UUID', 'x')).toBe('dangerous');
+    expect(tier('uuid', '_get_command_stdout')).toBe('dangerous');
+    expect(tier('uuid', 'getnode')).toBe('dangerous');
+  });
+
   it('matches a dangerous module case-insensitively (PYTHONCASEOK on Windows and macOS)', () => {
     const j = policy.judge('OS', 'system');
     expect(j).toMatchObject({ tier: 'dangerous', entry: 'os' });

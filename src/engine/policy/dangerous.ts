@@ -19,10 +19,16 @@ export interface DangerousGroup {
  * list carves anything out; what it carves out is still unknown unless safe.ts
  * lists it exactly.
  */
-export const DANGEROUS_EXCEPTIONS: readonly { readonly path: string; readonly reason: string }[] = [
+export const DANGEROUS_EXCEPTIONS: readonly { readonly path: string; readonly reason: string; readonly exact?: boolean }[] = [
   {
     path: 'torch.jit._pickle',
     reason: "TorchScript archives' data.pkl rebuilds int, float, bool and tensor lists through these helpers; the rest of torch.jit compiles and runs code",
+  },
+  {
+    // Exactly the class: uuid.UUID.__init__.__globals__ and the module's helpers stay dangerous.
+    path: 'uuid.UUID',
+    exact: true,
+    reason: 'a UUID value (run ids, dataset ids in checkpoints); importing uuid runs nothing, only its MAC-address helpers start processes',
   },
 ];
 

@@ -81,7 +81,7 @@ function findDangerous(module: string, name: string, exactSafe: boolean): Hit | 
   const nameParts = name.split('.');
   const full = [...moduleParts, ...nameParts];
   const fullPath = full.join('.');
-  const excepted = DANGEROUS_EXCEPTIONS.find((e) => fullPath.startsWith(`${e.path}.`));
+  const excepted = DANGEROUS_EXCEPTIONS.find((e) => (e.exact ? fullPath === e.path : fullPath.startsWith(`${e.path}.`)));
   // The module, each module prefix, and the full path with each prefix of the name.
   for (let l = 1; l <= full.length; l++) {
     const key = full.slice(0, l).join('.');

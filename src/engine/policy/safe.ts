@@ -169,7 +169,7 @@ export const SAFE: readonly SafeGroup[] = [
     paths: [
       'collections.OrderedDict', 'collections.defaultdict', 'collections.deque', 'collections.Counter',
       'argparse.Namespace', 'datetime.datetime', 'datetime.date', 'datetime.time', 'datetime.timedelta',
-      'datetime.timezone',
+      'datetime.timezone', 'uuid.UUID',
     ],
   },
 ];
