@@ -2,7 +2,7 @@
 // read back is untrusted — another version, a broken browser profile, a
 // hand-edited database — so every entry is validated and a bad one is skipped
 // and counted, never allowed to break the page.
-import { clear, createStore, del, entries, set, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
 import type { Report } from '../engine/report.js';
 
 /** Reports kept; the oldest go first. A model folder scanned daily for months stays bounded. */
@@ -59,9 +59,12 @@ export class ReportHistory {
 
   /** Replaces the stored report (e.g. when its hash arrives after the verdict). */
   async update(id: string, report: Report): Promise<void> {
-    const { entries: all } = await this.list();
-    const entry = all.find((e) => e.id === id);
-    if (entry) await set(id, { ...entry, report }, this.store);
+    const stored = await get(id, this.store);
+    if (stored === undefined) return; // deleted meanwhile
+    // Only the date and origin are kept from what was stored; the report is the new one.
+    const { savedAt, shared } = stored as Partial<HistoryEntry>;
+    const entry: HistoryEntry = { id, savedAt: typeof savedAt === 'number' && Number.isFinite(savedAt) ? savedAt : Date.now(), shared: shared === true, report };
+    await set(id, entry, this.store);
   }
 
   remove(id: string): Promise<void> {
