@@ -289,6 +289,17 @@ describe('pickle engine: the remaining named limits', () => {
     expect(String(f.evidence.call)).toBe('os.system(…)');
   });
 
+  it('MAX_KEPT_BYTES: a storage id past the keep budget is not called foreign; the table says it is incomplete', async () => {
+    const storageId = pickle(P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.POP);
+    const r = await scanBytes(pickle(P.proto(2), many(600_000, P.EMPTY_DICT, P.POP), storageId, P.NONE, P.STOP));
+    expect(r.findings.map((f) => f.rule)).not.toContain('pickle.persistent-id');
+    expect(find(r, 'pickle.render-budget').evidence.count).toBe(1);
+    expect(r.verdict).toBe('clean');
+    // before the budget is spent the same id is a torch storage, and nothing is said
+    const small = await scanBytes(pickle(P.proto(2), storageId, P.NONE, P.STOP));
+    expect(small.findings.map((f) => f.rule)).toEqual([]);
+  });
+
   it('MAX_RECORDS: past 1,048,576 imports and calls the walk stops with a limit finding, and the import before it is still judged', async () => {
     // os.system, then 1,048,576 persistent ids (NONE BINPERSID POP: 3 bytes a record)
     const ids = new Uint8Array(3 * (1 << 20));

@@ -193,6 +193,10 @@ export const RULES = {
     severity: 'medium',
     title: 'Bytes after the last pickle that no loader reads: a place to hide a payload.',
   },
+  'pickle.render-budget': {
+    severity: 'info',
+    title: "A pickle so big that its values' details stopped being kept (MAX_KEPT_BYTES, 16 MiB): a checkpoint's tensor table misses the tensors after that point. Imports and calls are all still judged.",
+  },
   'pickle.persistent-id': {
     severity: 'low',
     title: 'A persistent id outside a PyTorch checkpoint: the loading program decides what it becomes.',

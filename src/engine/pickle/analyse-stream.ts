@@ -101,6 +101,8 @@ class StreamRun {
   private readonly values: PyValue[] = [];
   private readonly persistentIds: PyValue[] = [];
   private foreignPersistentIds = 0;
+  /** Persistent ids whose value was past the keep budget (MAX_KEPT_BYTES): neither torch's nor foreign as far as we can tell. */
+  private undescribedPersistentIds = 0;
   private firstForeignPersid?: Location;
   private frameDamage = 0;
   private firstFrameDamage?: { location: Location; kind: number };
@@ -377,6 +379,11 @@ class StreamRun {
   private async onPersistentId(handle: number, offset: number, index: number): Promise<void> {
     const { value } = await this.describe(handle, { nodes: 64, depth: 4, items: 8 });
     if (value.type !== 'persid') return;
+    if (value.id.type === 'elided') {
+      // Kept lite: a big checkpoint's storages past the budget. Not evidence of a foreign id.
+      this.undescribedPersistentIds++;
+      return;
+    }
     if (this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
     if (!isTorchStorageId(value.id)) {
       this.foreignPersistentIds++;
@@ -470,6 +477,9 @@ class StreamRun {
     if (this.firstFrameDamage) {
       const what = this.firstFrameDamage.kind === 1 ? 'an opcode crosses the end of its FRAME' : 'a FRAME starts before the previous one ends';
       this.ctx.findings.add('pickle.frame-straddle', `${what} at offset ${this.firstFrameDamage.location.offset}${this.frameDamage > 1 ? ` (${this.frameDamage} places in all)` : ''}`, this.firstFrameDamage.location, { count: this.frameDamage });
+    }
+    if (this.undescribedPersistentIds > 0) {
+      this.ctx.findings.add('pickle.render-budget', `${this.undescribedPersistentIds} persistent id(s) came after the rendering budget was spent (MAX_KEPT_BYTES): the tensor table misses their tensors; every import and call was still judged`, this.at(0), { count: this.undescribedPersistentIds });
     }
     if (this.foreignPersistentIds > 0 && this.firstForeignPersid) {
       this.ctx.findings.add('pickle.persistent-id', `${this.foreignPersistentIds} persistent id(s) that are not PyTorch storages: the loading program's persistent_load decides what they become`, this.firstForeignPersid, { count: this.foreignPersistentIds });
