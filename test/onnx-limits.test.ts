@@ -242,4 +242,19 @@ describe('ONNX walk', () => {
     const unfinished = ld(5, ld(1, [0x81, 0x81]), vint(2, FLOAT), ld(8, 'W'));
     expect((await scan(model(matmulGraph(unfinished)))).verdict).toBe('malformed');
   });
+
+  it('lists at most MAX_PATH (40) steps of an input-triggered branch, and still reports it', async () => {
+    // x == c reduced to one bool, then 60 Casts, deciding a Where: a path longer than the evidence holds
+    const attr = (name: string, value: number) => concat(ld(1, name), vint(3, value), vint(20, 2));
+    const casts = Array.from({ length: 60 }, (_, i) => node('Cast', [i ? `b${i - 1}` : 'all'], [`b${i}`], `cast_${i}`, attr('to', i % 2 ? 9 : 1)));
+    const reduce = [node('Cast', ['eq'], ['eqf'], 'to_float', attr('to', 1)), node('ReduceMin', ['eqf'], ['all'], 'all_match', attr('keepdims', 0))];
+    const r = await scan(model([rawTensor('c', [1, 4], 16), node('Equal', ['X', 'c'], ['eq'], 'compare'), ...reduce, ...casts, node('Where', ['b59', 'X', 'c'], ['Y'], 'select'), valueInfo(11, 'X'), valueInfo(12, 'Y')]));
+    const f = r.findings.find((x) => x.rule === 'onnx.input-triggered-branch');
+    expect(f, JSON.stringify(rules(r))).toBeDefined();
+    const path = f!.evidence.path as string[];
+    expect(path).toHaveLength(40);
+    expect(path.at(-1)).toBe('select (Where)'); // the sink is kept; the steps nearest the input are what is cut
+    expect(path[0]).toBe('cast_21 (Cast)');
+    expect(f!.location.node).toBe('select');
+  });
 });

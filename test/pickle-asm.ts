@@ -24,6 +24,7 @@ export const P = {
   ext1: (code: number) => [0x82, code],
   persid: (id: string) => concat([0x50], `${id}\n`),
   binbytes: (n: number) => concat([0x42], u32(n)),
+  binunicodeHeader: (n: number) => concat([0x58], u32(n)),
   binunicode8Header: (n: number) => concat([0x8d], u64(n)),
   MARK: [0x28], STOP: [0x2e], POP: [0x30], DUP: [0x32], NONE: [0x4e], TRUE: [0x88], FALSE: [0x89],
   REDUCE: [0x52], BUILD: [0x62], NEWOBJ: [0x81], NEWOBJ_EX: [0x92], OBJ: [0x6f], STACK_GLOBAL: [0x93],

@@ -300,6 +300,12 @@ describe('pickle engine: the remaining named limits', () => {
     expect(small.findings.map((f) => f.rule)).toEqual([]);
   });
 
+  it('MAX_VALIDATED_TEXT (65,536 bytes): text up to it is checked as CPython decodes it; longer text is not checked (loading would fail on it; nothing runs), so this limit is silent', async () => {
+    const text = (n: number) => pickle(P.proto(2), P.binunicodeHeader(n), new Uint8Array(n).fill(0xff), P.STOP);
+    expect((await scanBytes(text(65_536))).verdict).toBe('malformed');
+    expect((await scanBytes(text(65_537))).verdict).toBe('clean');
+  });
+
   it('MAX_RECORDS: past 1,048,576 imports and calls the walk stops with a limit finding, and the import before it is still judged', async () => {
     // os.system, then 1,048,576 persistent ids (NONE BINPERSID POP: 3 bytes a record)
     const ids = new Uint8Array(3 * (1 << 20));
