@@ -14,29 +14,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
+import { ld, str, vint } from './gen/protobuf.mjs';
 
 const DIR = '/tmp/weightlens-bench';
 const { values: args } = parseArgs({ options: { nodes: { type: 'string', default: '10000,100000' }, runs: { type: 'string', default: '3' } } });
 
-// ---- protobuf, enough for a ModelProto of nodes ----
-function varint(v) {
-  const out = [];
-  let n = BigInt(v);
-  do {
-    let b = Number(n & 0x7fn);
-    n >>= 7n;
-    if (n > 0n) b |= 0x80;
-    out.push(b);
-  } while (n > 0n);
-  return Buffer.from(out);
-}
-const key = (field, wire) => varint(field * 8 + wire);
-const vint = (field, v) => Buffer.concat([key(field, 0), varint(v)]);
-const ld = (field, ...parts) => {
-  const payload = Buffer.concat(parts);
-  return Buffer.concat([key(field, 2), varint(payload.length), payload]);
-};
-const str = (field, s) => ld(field, Buffer.from(s, 'utf8'));
 const node = (op, inputs, outputs, name) => ld(1, ...inputs.map((s) => str(1, s)), ...outputs.map((s) => str(2, s)), str(3, name), str(4, op));
 const valueInfo = (field, name) => ld(field, str(1, name), ld(2, ld(1, vint(1, 1), ld(2, ld(1, str(2, 'batch')), ld(1, vint(1, 64))))));
 

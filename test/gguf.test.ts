@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CountingByteSource } from '../src/engine/byte-source.js';
 import { MAX_ARRAY_DEPTH, MAX_ARRAY_LENGTH, MAX_DIMS, MAX_HEADER_BYTES, MAX_KEY_BYTES, MAX_LISTED_TENSORS, MAX_METADATA_COUNT, MAX_STRING_BYTES, MAX_TEMPLATE_BYTES, MAX_TENSOR_COUNT } from '../src/engine/formats/gguf/limits.js';
 import type { Report } from '../src/engine/report.js';
+import type { TensorRow } from '../src/engine/formats/gguf/tensors.js';
 import { scanSource } from '../src/engine/scan.js';
 import { gguf } from './fixtures/gguf-writer.mjs';
 import { fixtureBytes, scanBytes, validateReport, wasm } from './helpers.js';
@@ -35,15 +36,6 @@ class SparseSource extends CountingByteSource {
   }
 }
 const scanSparse = async (source: CountingByteSource) => scanSource(source, { wasm: await wasm() });
-
-interface Row {
-  name: string;
-  dtype: string;
-  shape: number[];
-  parameters: number;
-  bytes: number | null;
-  offset: number | null;
-}
 
 describe('GGUF: benign files', () => {
   it('reads a v3 little-endian llama-like file whole: clean, with metadata, model facts and the tensor table', async () => {
@@ -74,7 +66,7 @@ describe('GGUF: benign files', () => {
     expect(c.hyperParameters).toMatchObject({ context_length: 4096, embedding_length: 256, block_count: 1, 'attention.head_count_kv': 2 });
     expect(c.tokenizer).toEqual({ model: 'gpt2', pre: 'llama-bpe', vocabSize: 300, merges: 3, specialTokens: { bos: 298, eos: 299 }, addBos: true, addEos: null });
     expect(c.chatTemplates).toEqual([{ key: 'tokenizer.chat_template', bytes: expect.any(Number), analysed: true, issues: 0 }]);
-    const rows = c.tensors as Row[];
+    const rows = c.tensors as TensorRow[];
     const byName = Object.fromEntries(rows.map((t) => [t.name, t]));
     // Sizes from ggml's block layouts: Q4_K 144 bytes per 256, Q8_0 34 per 32, Q6_K 210 per 256, IQ4_NL 18 per 32, TQ2_0 66 per 256, MXFP4 17 per 32.
     expect(byName['token_embd.weight']).toMatchObject({ dtype: 'Q4_K', shape: [256, 16], parameters: 4096, bytes: 16 * 144, offset: c.dataOffset });
@@ -89,10 +81,10 @@ describe('GGUF: benign files', () => {
   });
 
   it.each(['benign-v2.gguf', 'benign-v1.gguf', 'benign-big-endian.gguf'])('reads %s to the same tensor table as v3', async (name) => {
-    const reference = (await scanFixture('benign-v3.gguf')).content.tensors as Row[];
+    const reference = (await scanFixture('benign-v3.gguf')).content.tensors as TensorRow[];
     const r = await scanFixture(name);
     expect(r.verdict).toBe('clean');
-    const rows = r.content.tensors as Row[];
+    const rows = r.content.tensors as TensorRow[];
     const dataOffset = r.content.dataOffset as number;
     const base = (await scanFixture('benign-v3.gguf')).content.dataOffset as number;
     expect(rows.map((t) => ({ ...t, offset: t.offset! - dataOffset }))).toEqual(reference.map((t) => ({ ...t, offset: t.offset! - base })));
@@ -130,7 +122,7 @@ describe('GGUF: benign files', () => {
     const source = new SparseSource(header.length + bytes, [[0, header]]);
     const r = await scanSparse(source);
     expect(r.verdict).toBe('clean');
-    expect((r.content.tensors as Row[])[0]!.bytes).toBe(bytes);
+    expect((r.content.tensors as TensorRow[])[0]!.bytes).toBe(bytes);
     expect(source.bytesRead).toBeLessThanOrEqual(32 * 1024);
   });
 });
@@ -275,7 +267,7 @@ describe('GGUF: named limits', () => {
     const tensors = Array.from({ length: MAX_LISTED_TENSORS + 5 }, (_, i) => ({ name: `t${i}`, type: 'F32', dims: [8] }));
     const r = await scanBytes(gguf({ tensors }));
     expect(r.verdict).toBe('clean');
-    expect((r.content.tensors as Row[]).length).toBe(MAX_LISTED_TENSORS);
+    expect((r.content.tensors as TensorRow[]).length).toBe(MAX_LISTED_TENSORS);
     expect(r.content).toMatchObject({ tensorsTotal: MAX_LISTED_TENSORS + 5, tensorsListed: MAX_LISTED_TENSORS, parameters: 8 * (MAX_LISTED_TENSORS + 5) });
   });
 
@@ -284,7 +276,7 @@ describe('GGUF: named limits', () => {
     expect(limit(r)).toBe('MAX_TEMPLATE_BYTES');
     expect(r.verdict).toBe('suspicious');
     expect(r.content.chatTemplates).toEqual([{ key: 'tokenizer.chat_template', bytes: MAX_TEMPLATE_BYTES + 7, analysed: false, issues: 0 }]);
-    expect((r.content.tensors as Row[]).length).toBe(1);
+    expect((r.content.tensors as TensorRow[]).length).toBe(1);
   });
 });
 

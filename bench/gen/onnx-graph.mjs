@@ -5,6 +5,7 @@
 // small F32 weight and bias (raw_data), and a value_info (with shape) for every
 // node output, as exporters write them. Node names follow torch.onnx's
 // `/blocks.N/Op` style. About 27 MB; serialised in field-number order, like onnx.save.
+import { ld, str, vint } from './protobuf.mjs';
 import { prng } from './writer.mjs';
 
 export const name = 'big-graph.onnx';
@@ -16,25 +17,6 @@ const CONFIGS = {
 };
 const FLOAT = 1;
 
-// ---- protobuf wire format: every message is built as one Buffer (the file is small) ----
-function varint(v) {
-  const out = [];
-  let n = BigInt(v);
-  do {
-    let b = Number(n & 0x7fn);
-    n >>= 7n;
-    if (n > 0n) b |= 0x80;
-    out.push(b);
-  } while (n > 0n);
-  return Buffer.from(out);
-}
-const key = (field, wire) => varint(field * 8 + wire);
-const vint = (field, v) => Buffer.concat([key(field, 0), varint(v)]);
-const ld = (field, ...parts) => {
-  const payload = Buffer.concat(parts);
-  return Buffer.concat([key(field, 2), varint(payload.length), payload]);
-};
-const str = (field, s) => ld(field, Buffer.from(s, 'utf8'));
 
 function node(op, inputs, outputs, nodeName, ...attributes) {
   return ld(1, ...inputs.map((s) => str(1, s)), ...outputs.map((s) => str(2, s)), str(3, nodeName), str(4, op), ...attributes.map((a) => ld(5, a)));

@@ -14,6 +14,7 @@
 // raw_data is a placeholder with a known size; all length prefixes are computed
 // from those sizes before the first byte is written.
 import { weightPattern, forEachPatternChunk } from './writer.mjs';
+import { varint } from './protobuf.mjs';
 
 export const name = 'big.onnx';
 export const description = 'ONNX ModelProto, IR 8 / opset 17, 14 layers of MatMul/Add/Relu, ~1.88 GB of F32 initializers';
@@ -27,17 +28,6 @@ const FLOAT = 1; // TensorProto.DataType.FLOAT
 // ---- protobuf wire format on lazily sized parts ------------------------------
 // A part is a Buffer or a {size, fill(emit)} placeholder; a message is an array of parts.
 
-function varint(v) {
-  let n = BigInt(v);
-  const out = [];
-  do {
-    let b = Number(n & 0x7fn);
-    n >>= 7n;
-    if (n > 0n) b |= 0x80;
-    out.push(b);
-  } while (n > 0n);
-  return Buffer.from(out);
-}
 const sizeOf = (parts) => parts.reduce((s, p) => s + (Buffer.isBuffer(p) ? p.length : p.size), 0);
 const key = (field, wire) => varint((field << 3) | wire);
 const vint = (field, v) => [key(field, 0), varint(v)];

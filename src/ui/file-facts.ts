@@ -3,8 +3,9 @@
 // card's, a colleague's) to pin exactly this file.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { formatSize } from '../engine/export/common.js';
 import type { Report } from '../engine/report.js';
-import { baseStyles, formatBytes } from './theme.js';
+import { baseStyles } from './theme.js';
 
 /** Reads a pasted hash: bare hex, or a `sha256sum` line (`HEX  name`), or `sha256:HEX`. */
 export function parseExpectedHash(text: string): string | undefined {
@@ -47,9 +48,9 @@ export class FileFacts extends LitElement {
     if (!this.edited) this.expected = pinnedHash(r) ?? '';
     return html`<table>
       <tr><th>path</th><td>${r.file.path}</td></tr>
-      <tr><th>size</th><td>${formatBytes(r.file.size)} (${r.file.size.toLocaleString()} bytes)</td></tr>
+      <tr><th>size</th><td>${formatSize(r.file.size)} (${r.file.size.toLocaleString()} bytes)</td></tr>
       <tr><th>format</th><td>${r.formatLabel} <span class="muted">(${r.format})</span></td></tr>
-      <tr><th>analysis</th><td>read ${formatBytes(r.stats.bytesRead)} in ${r.stats.elapsedMs} ms · Weightlens ${r.tool.version}</td></tr>
+      <tr><th>analysis</th><td>read ${formatSize(r.stats.bytesRead)} in ${r.stats.elapsedMs} ms · Weightlens ${r.tool.version}</td></tr>
       <tr><th>SHA-256</th><td>${this.renderHash(r)}</td></tr>
       <tr>
         <th>compare</th>

@@ -6,7 +6,8 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { worstFinding } from '../engine/verdict.js';
 import type { Job } from '../jobs/analysis-jobs.js';
-import { baseStyles, formatBytes, VERDICT_SYMBOL } from './theme.js';
+import { formatSize } from '../engine/export/common.js';
+import { baseStyles, VERDICT_SYMBOL } from './theme.js';
 
 @customElement('file-queue')
 export class FileQueue extends LitElement {
@@ -38,7 +39,7 @@ export class FileQueue extends LitElement {
           const active = job.state === 'waiting' || job.state === 'analysing' || job.state === 'hashing';
           return html`<tr data-job=${job.id}>
             <td class="path">${r ? html`<a href="#" @click=${(e: Event) => this.show(e, job.id)}>${job.path}</a>` : job.path}</td>
-            <td class="size">${formatBytes(job.size)}</td>
+            <td class="size">${formatSize(job.size)}</td>
             <td>${r?.formatLabel ?? ''}</td>
             <td class="state ${job.state === 'failed' ? 'failed' : ''}">${this.renderState(job)}</td>
             <td>

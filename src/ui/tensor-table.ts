@@ -4,7 +4,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { TensorStatsResult } from '../engine/tensor-stats.js';
-import { baseStyles, formatBytes } from './theme.js';
+import { formatSize } from '../engine/export/common.js';
+import { baseStyles } from './theme.js';
 import { virtualRowsStyles } from './virtual-rows.js';
 
 export interface TensorRow {
@@ -74,7 +75,7 @@ export class TensorTable extends LitElement {
             <span class="mono">${String(t.dtype)}</span>
             <span class="mono">[${Array.isArray(t.shape) ? t.shape.join(', ') : ''}]</span>
             <span class="num">${num(t.parameters)}</span>
-            <span class="num">${typeof t.bytes === 'number' ? formatBytes(t.bytes) : ''}</span>
+            <span class="num">${typeof t.bytes === 'number' ? formatSize(t.bytes) : ''}</span>
             <span class="num">${num(t.offset)}</span>
             <span>${this.statsOf && typeof t.offset === 'number' ? html`<button aria-label="statistics of ${t.name}" @click=${() => this.computeStats(t)}>stats</button>` : nothing}</span>
           </div>`;

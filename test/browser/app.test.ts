@@ -8,10 +8,8 @@ import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shard, validModel } from '../sharded.js';
-import { ROOT } from '../helpers.js';
-import { deepText, haveChromium, openApp, reportFor, screenshot, serveAndLaunch, type Served } from './browser.js';
+import { deepText, fixturePath, haveChromium, openApp, reportFor, screenshot, serveAndLaunch, type Served } from './browser.js';
 
-const fixturePath = (name: string) => path.join(ROOT, 'test/fixtures', name);
 /** The header of a safetensors file holding one U8 tensor of `bytes` bytes. */
 function bigSafetensorsHeader(bytes: number): Buffer {
   const json = Buffer.from(JSON.stringify({ w: { dtype: 'U8', shape: [bytes], data_offsets: [0, bytes] } }));

@@ -3,6 +3,7 @@
 // playwright-core. Nothing here downloads a browser.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 
@@ -10,6 +11,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** CI installs Chromium; elsewhere the browser tests are skipped with a message when it is missing. */
 export const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+
+/** A committed fixture, by its path under test/fixtures. */
+export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 export const ARTIFACTS = path.resolve('test-artifacts/screenshots');
 

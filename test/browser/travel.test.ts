@@ -8,10 +8,8 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/report.js';
 import { encodeReportLink } from '../../src/share/report-link.js';
-import { ROOT } from '../helpers.js';
-import { deepText, haveChromium, openApp, reportFor, screenshot, serveAndLaunch, type Served } from './browser.js';
+import { deepText, fixturePath, haveChromium, openApp, reportFor, screenshot, serveAndLaunch, type Served } from './browser.js';
 
-const fixturePath = (name: string) => path.join(ROOT, 'test/fixtures', name);
 const work = mkdtempSync(path.join(tmpdir(), 'weightlens-travel-'));
 const MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
