@@ -259,8 +259,7 @@ export class WeightlensApp extends LitElement {
 
   private async saveToHistory(report: Report): Promise<string | undefined> {
     try {
-      // IndexedDB copies the report on this thread (a 100k-node graph is megabytes): after the verdict is painted.
-      await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 2000 }));
+      // Saved at once, not at an idle moment: a page closed right after the verdict must still keep it.
       return (await this.history.save(report)).id;
     } catch (error) {
       this.notices = [...this.notices, `the report could not be saved to history: ${(error as Error).message}`];

@@ -223,7 +223,7 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     await expect.poll(() => deepText(history)).toContain('inst-os-system.pkl');
     await expect.poll(() => deepText(history)).toContain('could not be read');
     await screenshot(page, 'history');
-    await history.getByRole('button', { name: 'open' }).first().click();
+    await history.locator('tr', { hasText: 'inst-os-system.pkl' }).first().getByRole('button', { name: 'open' }).click();
     await expect.poll(() => deepText(page.locator('.readonly'))).toContain('the file itself is not here');
     expect(await page.locator('report-view verdict-banner .word').first().textContent()).toBe('malicious');
     expect(errors).toEqual([]);
