@@ -15,6 +15,7 @@ export {
   pickleMachineFeed, pickleMachinePosition, pickleMachineOpcodes, pickleMachineProtocol,
   pickleMachineLastOpcode, pickleMachineLimit, pickleMachineDepth, pickleMachineMemoSize,
   pickleMachineStackSize, pickleMachineMarks, pickleMachineRecords, pickleMachineCalleeOf,
+  pickleMachineQuiet, pickleMachineCallCount,
   pickleEventCount, pickleEventsPointer, pickleEventsClear,
 } from "./pickle/machine";
 export { pickleDescribe, pickleDescribePointer, pickleDescribeRelease } from "./pickle/describe";

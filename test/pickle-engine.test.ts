@@ -273,6 +273,26 @@ describe('pickle engine: the remaining named limits', () => {
     expect(r.verdict).toBe('clean');
   });
 
+  it('past the listed events, calls of an import already judged are counted in the machine (no event each), exactly', async () => {
+    // OrderedDict (safe) memoised once and called 5,000 times; then an unknown class 3,000 times; then os.system once
+    const bytes = pickle(
+      P.proto(2), P.EMPTY_LIST, P.global('collections', 'OrderedDict'), P.binput(0), P.POP, P.MARK,
+      many(5000, P.binget(0), P.EMPTY_TUPLE, P.REDUCE),
+      P.global('mylib', 'Point'), P.binput(1), P.POP,
+      many(3000, P.binget(1), P.EMPTY_TUPLE, P.REDUCE),
+      P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE,
+      P.APPENDS, P.STOP,
+    );
+    const r = await scanBytes(bytes);
+    const s = stream(r) as Stream & { eventsTotal: number; calls: number; imports: { name: string; calls: number }[] };
+    expect(s.calls).toBe(8001);
+    expect(s.eventsTotal).toBe(3 + 8001);
+    expect(Object.fromEntries(s.imports.map((i) => [i.name, i.calls]))).toEqual({ OrderedDict: 5000, Point: 3000, system: 1 });
+    expect(find(r, 'pickle.unknown-import').evidence).toMatchObject({ global: 'mylib.Point', calls: 3000, call: 'mylib.Point()' });
+    expect(find(r, 'pickle.dangerous-import').evidence).toMatchObject({ calls: 1, call: "os.system('echo hi')" });
+    expect(r.verdict).toBe('malicious');
+  });
+
   it('MAX_FINDINGS_PER_RULE: 20 findings of a rule, then one that counts the rest', async () => {
     const r = await scanBytes(pickle(P.proto(2), many(25, P.ext1(3), P.POP), P.NONE, P.STOP));
     const ext = r.findings.filter((f) => f.rule === 'pickle.ext-code');

@@ -12,7 +12,7 @@ import {
   K_TUPLE, K_LIST, K_DICT, K_SET, K_FROZENSET, K_GLOBAL, K_CALL, K_PERSID, K_BUFFER, K_LITE,
   handle, kindOf, payloadOf, newContainer, addItem, newGlobal, newCall, newPersid,
   setWord, word, arenaReset, resetRecordCount, R_STATE, R_CALLEE,
-  G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, recordsUsed, MAX_RECORDS,
+  G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, G_CALLS, G_QUIET, recordsUsed, MAX_RECORDS,
 } from "./values";
 import { Memo } from "./memo";
 
@@ -192,9 +192,39 @@ export function pickleMachineCalleeOf(handleValue: f64): f64 {
   const h = <i64>handleValue;
   return kindOf(h) == K_CALL ? <f64>word(<usize>payloadOf(h), R_CALLEE) : -1;
 }
+/**
+ * Stops call events for an import (a global handle): TypeScript has judged it
+ * and rendered what it lists, so the millions of calls of one class in a big
+ * pickle are only counted here (pickleMachineCallCount), not drained one by one.
+ */
+export function pickleMachineQuiet(handleValue: f64): void {
+  const h = <i64>handleValue;
+  if (kindOf(h) == K_GLOBAL) setWord(<usize>payloadOf(h), G_QUIET, 1);
+}
+/** Calls of an import (a global handle) so far, quiet or not; -1 for any other value. */
+export function pickleMachineCallCount(handleValue: f64): f64 {
+  const h = <i64>handleValue;
+  return kindOf(h) == K_GLOBAL ? <f64>word(<usize>payloadOf(h), G_CALLS) : -1;
+}
 export function pickleEventCount(): i32 { return eventCount; }
 export function pickleEventsPointer(): usize { return EVENTS; }
 export function pickleEventsClear(): void { eventCount = 0; }
+
+// ---- fixed-width arguments ----
+
+/**
+ * Bytes of fixed-width argument (or length prefix) after each opcode, 0 for
+ * none or a text line. A table, not a switch: AssemblyScript compiles a sparse
+ * switch to a chain of compares, which cost more than the rest of an opcode.
+ */
+const ARG_WIDTH: usize = memory.data(256);
+const ARG_WIDTHS: StaticArray<i32> = [
+  0x4b, 1, 0x68, 1, 0x71, 1, 0x80, 1, 0x82, 1, 0x43, 1, 0x55, 1, 0x8c, 1, 0x8a, 1, // uint1 or 1-byte length
+  0x4d, 2, 0x83, 2,
+  0x4a, 4, 0x6a, 4, 0x72, 4, 0x84, 4, 0x42, 4, 0x54, 4, 0x58, 4, 0x8b, 4,
+  0x47, 8, 0x95, 8, 0x8d, 8, 0x8e, 8, 0x96, 8,
+];
+for (let i = 0; i < ARG_WIDTHS.length; i += 2) store<u8>(ARG_WIDTH + <usize>ARG_WIDTHS[i], <u8>ARG_WIDTHS[i + 1]);
 
 // ---- stack ----
 
@@ -211,18 +241,21 @@ function grownCapacity(cap: i32, max: i32): i32 {
   return cap >= max ? 0 : min(cap * 2, max);
 }
 
-function push(h: i64): bool {
-  if (top == stackCap) {
-    const cap = grownCapacity(stackCap, MAX_STACK);
-    if (cap == 0) {
-      limitHit = L_STACK;
-      return false;
-    }
-    stack = heap.realloc(stack, <usize>cap << 3);
-    stackCap = cap;
-  }
+@inline function push(h: i64): bool {
+  if (top == stackCap && !growStack()) return false;
   store<i64>(stack + (<usize>top << 3), h);
   top++;
+  return true;
+}
+
+function growStack(): bool {
+  const cap = grownCapacity(stackCap, MAX_STACK);
+  if (cap == 0) {
+    limitHit = L_STACK;
+    return false;
+  }
+  stack = heap.realloc(stack, <usize>cap << 3);
+  stackCap = cap;
   return true;
 }
 
@@ -291,6 +324,15 @@ function parseDecimal(p: usize, n: i32, allowL: bool): bool {
 
 // ---- the loop ----
 
+/** Every return of the feed loop goes through here: the loop's local read position back to the global. */
+@inline function exit(at: i64, status: i32): i32 {
+  position = at;
+  return status;
+}
+
+let feedWindowStart: i64 = 0;
+let feedWindowEnd: i64 = 0;
+
 /**
  * Runs opcodes in the window [windowStart, windowStart + length) copied to the
  * input buffer, from the current position. NEED_MORE: read on at the position;
@@ -298,58 +340,58 @@ function parseDecimal(p: usize, n: i32, allowL: bool): bool {
  * (position after STOP); negative: an error at the opcode at the position.
  */
 export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): i32 {
-  const windowStart = <i64>windowStartF;
-  const windowEnd = windowStart + <i64>length;
+  // Kept in globals, not locals: V8 redid the f64 → i64 conversion on every opcode.
+  feedWindowStart = <i64>windowStartF;
+  feedWindowEnd = feedWindowStart + <i64>length;
+  const windowStart = feedWindowStart;
+  const windowEnd = feedWindowEnd;
+  // The read position lives in a local while the loop runs (V8 keeps it in a
+  // register; a global is a memory round trip on every opcode) and goes back
+  // to the global on every way out (exit()).
+  let pos = position;
   const lastWindow = atEnd || windowEnd >= streamSize;
   while (true) {
-    if (eventCount > EVENT_CAPACITY - 4) return M_PAUSED;
+    if (eventCount > EVENT_CAPACITY - 4) return exit(pos, M_PAUSED);
     if (pauseAfterBuild) {
       pauseAfterBuild = false;
-      return M_PAUSED;
+      return exit(pos, M_PAUSED);
     }
-    if (position < windowStart || position >= windowEnd) {
-      if (position >= streamSize) return M_TRUNCATED;
-      return position == windowEnd && lastWindow ? M_TRUNCATED : M_NEED_MORE;
+    if (pos < windowStart || pos >= windowEnd) {
+      if (pos >= streamSize) return exit(pos, M_TRUNCATED);
+      return exit(pos, pos == windowEnd && lastWindow ? M_TRUNCATED : M_NEED_MORE);
     }
-    const p = INPUT + <usize>(position - windowStart);
-    const avail = windowEnd - position - 1; // bytes after the opcode byte in the window
+    const p = INPUT + <usize>(pos - windowStart);
+    const avail = windowEnd - pos - 1; // bytes after the opcode byte in the window
     const code = <i32>load<u8>(p);
     const a = p + 1;
-    const offset = position;
+    const offset = pos;
     lastOpcode = code;
-    let next: i64 = position + 1;
+    let next: i64 = pos + 1;
     let h: i64 = 0;
 
     // Arguments first: how long, and is it all here?
-    let fixed: i64 = 0;
-    switch (code) {
-      case 0x4b: case 0x68: case 0x71: case 0x80: case 0x82: case 0x43: case 0x55: case 0x8c: case 0x8a: fixed = 1; break; // uint1 or 1-byte length
-      case 0x4d: case 0x83: fixed = 2; break;
-      case 0x4a: case 0x6a: case 0x72: case 0x84: case 0x42: case 0x54: case 0x58: case 0x8b: fixed = 4; break;
-      case 0x47: case 0x95: case 0x8d: case 0x8e: case 0x96: fixed = 8; break;
-      default: fixed = 0;
-    }
-    if (avail < fixed) return lastWindow ? M_TRUNCATED : M_NEED_MORE;
+    const fixed = <i64>load<u8>(ARG_WIDTH + <usize>code);
+    if (avail < fixed) return exit(pos, lastWindow ? M_TRUNCATED : M_NEED_MORE);
     next += fixed;
 
     switch (code) {
       // ---- framing and protocol ----
       case 0x80: { // PROTO
         const v = <i32>load<u8>(a);
-        if (v > HIGHEST_PROTOCOL) return M_BAD_ARGUMENT;
+        if (v > HIGHEST_PROTOCOL) return exit(pos, M_BAD_ARGUMENT);
         if (protocol < 0) protocol = v;
         emit(E_PROTO, offset, <i64>v, 0, 0);
         break;
       }
       case 0x95: { // FRAME
         const n = load<i64>(a);
-        if (n < 0 || n > streamSize - next) return M_LENGTH_BEYOND_FILE;
+        if (n < 0 || n > streamSize - next) return exit(pos, M_LENGTH_BEYOND_FILE);
         if (offset < frameEnd) emit(E_FRAME, offset, 2, frameEnd, 0);
         frameEnd = next + n;
         break;
       }
       case 0x2e: { // STOP
-        if (above() < 1) return M_STACK_UNDERFLOW;
+        if (above() < 1) return exit(pos, M_STACK_UNDERFLOW);
         const v = pop();
         emit(E_STOP, offset, v, <i64>depth, 0);
         if (depth > 0) {
@@ -359,31 +401,31 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
           top = unchecked(ctxStackBase[depth]);
           markDepth = unchecked(ctxMarkBase[depth]);
           depth--;
-          position = next;
+          pos = next;
           opIndex++;
-          return M_PAUSED;
+          return exit(pos, M_PAUSED);
         }
-        position = next;
+        pos = next;
         opIndex++;
-        return M_STOPPED;
+        return exit(pos, M_STOPPED);
       }
       // ---- stack and memo ----
-      case 0x28: if (!pushMark()) return M_LIMIT; break; // MARK
+      case 0x28: if (!pushMark()) return exit(pos, M_LIMIT); break; // MARK
       case 0x30: { // POP: an empty frame drops the mark instead, as CPython does
         if (above() > 0) top--;
         else if (markDepth > unchecked(ctxMarkBase[depth])) markDepth--;
-        else return M_STACK_UNDERFLOW;
+        else return exit(pos, M_STACK_UNDERFLOW);
         break;
       }
       case 0x31: { // POP_MARK
-        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return exit(pos, M_STACK_UNDERFLOW);
         top = fence();
         markDepth--;
         break;
       }
       case 0x32: { // DUP
-        if (above() < 1) return M_STACK_UNDERFLOW;
-        if (!push(peek())) return M_LIMIT;
+        if (above() < 1) return exit(pos, M_STACK_UNDERFLOW);
+        if (!push(peek())) return exit(pos, M_LIMIT);
         break;
       }
       case 0x68: case 0x6a: case 0x67: { // BINGET, LONG_BINGET, GET
@@ -392,31 +434,31 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         else if (code == 0x6a) key = <i64>load<u32>(a);
         else {
           const n = findNewline(a, a + <usize>avail);
-          if (n < 0) return needLine(avail, lastWindow);
-          if (!parseDecimal(a, n, false) || parsedValue < 0) return M_BAD_ARGUMENT;
+          if (n < 0) return exit(pos, needLine(avail, lastWindow));
+          if (!parseDecimal(a, n, false) || parsedValue < 0) return exit(pos, M_BAD_ARGUMENT);
           key = parsedValue;
           next += <i64>n + 1;
         }
         h = memo.get(key);
-        if (h == 0) return M_MEMO_MISS;
+        if (h == 0) return exit(pos, M_MEMO_MISS);
         break;
       }
       case 0x71: case 0x72: case 0x70: case 0x94: { // BINPUT, LONG_BINPUT, PUT, MEMOIZE
-        if (above() < 1) return M_STACK_UNDERFLOW;
+        if (above() < 1) return exit(pos, M_STACK_UNDERFLOW);
         let key: i64 = 0;
         if (code == 0x71) key = <i64>load<u8>(a);
         else if (code == 0x72) key = <i64>load<u32>(a);
         else if (code == 0x94) key = memo.size;
         else {
           const n = findNewline(a, a + <usize>avail);
-          if (n < 0) return needLine(avail, lastWindow);
-          if (!parseDecimal(a, n, false) || parsedValue < 0) return M_BAD_ARGUMENT;
+          if (n < 0) return exit(pos, needLine(avail, lastWindow));
+          if (!parseDecimal(a, n, false) || parsedValue < 0) return exit(pos, M_BAD_ARGUMENT);
           key = parsedValue;
           next += <i64>n + 1;
         }
         if (!memo.set(key, peek())) {
           limitHit = L_MEMO;
-          return M_LIMIT;
+          return exit(pos, M_LIMIT);
         }
         break;
       }
@@ -435,19 +477,19 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       case 0x8b: { // LONG4
         const n = load<i32>(a);
-        if (n < 0) return M_BAD_ARGUMENT;
+        if (n < 0) return exit(pos, M_BAD_ARGUMENT);
         next += <i64>n;
         h = handle(K_INT_AT, offset);
         break;
       }
       case 0x49: case 0x4c: case 0x46: { // INT, LONG, FLOAT (text)
         const n = findNewline(a, a + <usize>avail);
-        if (n < 0) return needLine(avail, lastWindow);
+        if (n < 0) return exit(pos, needLine(avail, lastWindow));
         if (code == 0x46) {
-          if (n == 0) return M_BAD_ARGUMENT;
+          if (n == 0) return exit(pos, M_BAD_ARGUMENT);
           h = handle(K_FLOAT_AT, offset);
         } else {
-          if (!parseDecimal(a, n, code == 0x4c)) return M_BAD_ARGUMENT;
+          if (!parseDecimal(a, n, code == 0x4c)) return exit(pos, M_BAD_ARGUMENT);
           if (code == 0x49 && n == 2 && load<u8>(a) == 0x30 && (load<u8>(a + 1) == 0x30 || load<u8>(a + 1) == 0x31)) {
             h = handle(K_BOOL, <i64>(load<u8>(a + 1) - 0x30)); // protocol 0 writes True/False as I01/I00
           } else {
@@ -459,10 +501,10 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       case 0x53: case 0x56: { // STRING, UNICODE (text)
         const n = findNewline(a, a + <usize>avail);
-        if (n < 0) return needLine(avail, lastWindow);
+        if (n < 0) return exit(pos, needLine(avail, lastWindow));
         if (code == 0x53) {
           const q = n >= 2 ? load<u8>(a) : 0;
-          if (n < 2 || (q != 0x27 && q != 0x22) || load<u8>(a + n - 1) != q) return M_BAD_ARGUMENT;
+          if (n < 2 || (q != 0x27 && q != 0x22) || load<u8>(a + n - 1) != q) return exit(pos, M_BAD_ARGUMENT);
         }
         next += <i64>n + 1;
         h = handle(K_STR_AT, offset);
@@ -472,7 +514,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         const n = <i64>load<u8>(a);
         if (code == 0x8c) {
           const status = checkText(a + 1, n, avail - 1, lastWindow);
-          if (status != 0) return status;
+          if (status != 0) return exit(pos, status);
         }
         next += n;
         h = handle(code == 0x43 ? K_BYTES_AT : K_STR_AT, offset);
@@ -480,7 +522,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       case 0x54: { // BINSTRING: signed length
         const n = load<i32>(a);
-        if (n < 0) return M_BAD_ARGUMENT;
+        if (n < 0) return exit(pos, M_BAD_ARGUMENT);
         next += <i64>n;
         h = handle(K_STR_AT, offset);
         break;
@@ -489,7 +531,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         const n = <i64>load<u32>(a);
         if (code == 0x58) {
           const status = checkText(a + 4, n, avail - 4, lastWindow);
-          if (status != 0) return status;
+          if (status != 0) return exit(pos, status);
         }
         next += n;
         h = handle(code == 0x42 ? K_BYTES_AT : K_STR_AT, offset);
@@ -497,10 +539,10 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       case 0x8d: case 0x8e: case 0x96: { // BINUNICODE8, BINBYTES8, BYTEARRAY8
         const n = load<i64>(a);
-        if (n < 0 || n > streamSize) return M_LENGTH_BEYOND_FILE;
+        if (n < 0 || n > streamSize) return exit(pos, M_LENGTH_BEYOND_FILE);
         if (code == 0x8d) {
           const status = checkText(a + 8, n, avail - 8, lastWindow);
-          if (status != 0) return status;
+          if (status != 0) return exit(pos, status);
         }
         next += n;
         h = handle(code == 0x8d ? K_STR_AT : code == 0x8e ? K_BYTES_AT : K_BYTEARRAY_AT, offset);
@@ -511,7 +553,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         emit(E_BUFFER, offset, 0, 0, 0);
         break;
       }
-      case 0x98: if (above() < 1) return M_STACK_UNDERFLOW; break; // READONLY_BUFFER
+      case 0x98: if (above() < 1) return exit(pos, M_STACK_UNDERFLOW); break; // READONLY_BUFFER
       // ---- containers ----
       case 0x29: h = newContainer(K_TUPLE, offset); break;
       case 0x5d: h = newContainer(K_LIST, offset); break;
@@ -519,43 +561,43 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       case 0x8f: h = newContainer(K_SET, offset); break;
       case 0x85: case 0x86: case 0x87: { // TUPLE1..3
         const n = code - 0x84;
-        if (above() < n) return M_STACK_UNDERFLOW;
+        if (above() < n) return exit(pos, M_STACK_UNDERFLOW);
         h = newContainer(K_TUPLE, offset);
         for (let i = top - n; i < top; i++) addItem(h, at(i));
         top -= n;
         break;
       }
       case 0x74: case 0x6c: case 0x91: { // TUPLE, LIST, FROZENSET from the mark
-        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return exit(pos, M_STACK_UNDERFLOW);
         h = fromMark(code == 0x74 ? K_TUPLE : code == 0x6c ? K_LIST : K_FROZENSET, offset);
         break;
       }
       case 0x64: { // DICT from the mark
-        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
-        if (above() & 1) return M_ODD_ITEMS;
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return exit(pos, M_STACK_UNDERFLOW);
+        if (above() & 1) return exit(pos, M_ODD_ITEMS);
         h = fromMark(K_DICT, offset);
         break;
       }
       case 0x61: { // APPEND
-        if (above() < 2) return M_STACK_UNDERFLOW;
+        if (above() < 2) return exit(pos, M_STACK_UNDERFLOW);
         const v = pop();
         write(peek(), 0, v, code, offset);
         break;
       }
       case 0x73: { // SETITEM
-        if (above() < 3) return M_STACK_UNDERFLOW;
+        if (above() < 3) return exit(pos, M_STACK_UNDERFLOW);
         const v = pop();
         const k = pop();
         write(peek(), k, v, code, offset);
         break;
       }
       case 0x65: case 0x75: case 0x90: { // APPENDS, SETITEMS, ADDITEMS: target below the mark
-        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return exit(pos, M_STACK_UNDERFLOW);
         const base = fence();
         if (base - unchecked(ctxStackBase[depth]) < 1 || (markDepth - 1 > unchecked(ctxMarkBase[depth]) && base <= load<i32>(marks + (<usize>(markDepth - 2) << 2)))) {
-          return M_STACK_UNDERFLOW;
+          return exit(pos, M_STACK_UNDERFLOW);
         }
-        if (code == 0x75 && ((top - base) & 1)) return M_ODD_ITEMS;
+        if (code == 0x75 && ((top - base) & 1)) return exit(pos, M_ODD_ITEMS);
         const target = at(base - 1);
         if (isImported(target)) {
           // one event per opcode: the write itself is the finding
@@ -573,12 +615,12 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       case 0x63: case 0x69: { // GLOBAL, INST: "module\nname\n"
         const end = a + <usize>avail;
         const n1 = findNewline(a, end);
-        if (n1 < 0) return needLine(avail, lastWindow);
+        if (n1 < 0) return exit(pos, needLine(avail, lastWindow));
         const n2 = findNewline(a + <usize>n1 + 1, end);
-        if (n2 < 0) return needLine(avail, lastWindow);
-        if (n1 == 0 || n2 == 0) return M_BAD_ARGUMENT;
+        if (n2 < 0) return exit(pos, needLine(avail, lastWindow));
+        if (n1 == 0 || n2 == 0) return exit(pos, M_BAD_ARGUMENT);
         const g = newGlobal(offset, opIndex, <i64>code);
-        if (g == 0) return recordsLimit();
+        if (g == 0) return exit(pos, recordsLimit());
         setWord(g, G_MODULE, offset + 1);
         setWord(g, G_MODULE_LEN, <i64>n1);
         setWord(g, G_NAME, offset + 2 + <i64>n1);
@@ -589,19 +631,19 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         if (code == 0x63) {
           h = gh;
         } else {
-          if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+          if (markDepth <= unchecked(ctxMarkBase[depth])) return exit(pos, M_STACK_UNDERFLOW);
           const args = fromMark(K_TUPLE, offset);
           h = call(offset, code, gh, args, 0);
-          if (h == 0) return M_LIMIT;
+          if (h == 0) return exit(pos, M_LIMIT);
         }
         break;
       }
       case 0x93: { // STACK_GLOBAL: module and name from the stack, constant or not
-        if (above() < 2) return M_STACK_UNDERFLOW;
+        if (above() < 2) return exit(pos, M_STACK_UNDERFLOW);
         const name = pop();
         const module = pop();
         const g = newGlobal(offset, opIndex, <i64>code);
-        if (g == 0) return recordsLimit();
+        if (g == 0) return exit(pos, recordsLimit());
         setWord(g, G_MODULE, module);
         setWord(g, G_MODULE_LEN, -1);
         setWord(g, G_NAME, name);
@@ -613,7 +655,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       case 0x82: case 0x83: case 0x84: { // EXT1, EXT2, EXT4: through the copyreg registry
         const ext: i64 = code == 0x82 ? <i64>load<u8>(a) : code == 0x83 ? <i64>load<u16>(a) : <i64>load<i32>(a);
         const g = newGlobal(offset, opIndex, <i64>code);
-        if (g == 0) return recordsLimit();
+        if (g == 0) return exit(pos, recordsLimit());
         setWord(g, G_MODULE_LEN, -2);
         setWord(g, G_NAME_LEN, -2);
         setWord(g, G_EXT, ext);
@@ -623,37 +665,37 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       // ---- calls ----
       case 0x52: case 0x81: { // REDUCE callable(*args), NEWOBJ cls.__new__(cls, *args)
-        if (above() < 2) return M_STACK_UNDERFLOW;
+        if (above() < 2) return exit(pos, M_STACK_UNDERFLOW);
         const args = pop();
         const callee = pop();
         h = call(offset, code, callee, args, 0);
-        if (h == 0) return M_LIMIT;
+        if (h == 0) return exit(pos, M_LIMIT);
         break;
       }
       case 0x92: { // NEWOBJ_EX cls.__new__(cls, *args, **kwargs)
-        if (above() < 3) return M_STACK_UNDERFLOW;
+        if (above() < 3) return exit(pos, M_STACK_UNDERFLOW);
         const kwargs = pop();
         const args = pop();
         const callee = pop();
         h = call(offset, code, callee, args, kwargs);
-        if (h == 0) return M_LIMIT;
+        if (h == 0) return exit(pos, M_LIMIT);
         break;
       }
       case 0x6f: { // OBJ: class and arguments above the mark
-        if (markDepth <= unchecked(ctxMarkBase[depth])) return M_STACK_UNDERFLOW;
+        if (markDepth <= unchecked(ctxMarkBase[depth])) return exit(pos, M_STACK_UNDERFLOW);
         const base = fence();
-        if (top - base < 1) return M_STACK_UNDERFLOW;
+        if (top - base < 1) return exit(pos, M_STACK_UNDERFLOW);
         const callee = at(base);
         const args = newContainer(K_TUPLE, offset);
         for (let i = base + 1; i < top; i++) addItem(args, at(i));
         top = base;
         markDepth--;
         h = call(offset, code, callee, args, 0);
-        if (h == 0) return M_LIMIT;
+        if (h == 0) return exit(pos, M_LIMIT);
         break;
       }
       case 0x62: { // BUILD: obj.__setstate__(state), or a write into its __dict__
-        if (above() < 2) return M_STACK_UNDERFLOW;
+        if (above() < 2) return exit(pos, M_STACK_UNDERFLOW);
         const state = pop();
         const target = peek();
         if (isImported(target)) emit(E_MUTATION, offset, target, state, <i64>code);
@@ -667,30 +709,30 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       case 0x50: { // PERSID: a text id
         const n = findNewline(a, a + <usize>avail);
-        if (n < 0) return needLine(avail, lastWindow);
+        if (n < 0) return exit(pos, needLine(avail, lastWindow));
         const r = newPersid(offset, opIndex, offset + 1, <i64>n);
-        if (r == 0) return recordsLimit();
+        if (r == 0) return exit(pos, recordsLimit());
         next += <i64>n + 1;
         h = handle(K_PERSID, <i64>r);
         emit(E_PERSID, offset, h, 0, 0);
         break;
       }
       case 0x51: { // BINPERSID: the id is a value
-        if (above() < 1) return M_STACK_UNDERFLOW;
+        if (above() < 1) return exit(pos, M_STACK_UNDERFLOW);
         const r = newPersid(offset, opIndex, pop(), -1);
-        if (r == 0) return recordsLimit();
+        if (r == 0) return exit(pos, recordsLimit());
         h = handle(K_PERSID, <i64>r);
         emit(E_PERSID, offset, h, 0, 0);
         break;
       }
       default:
-        return M_UNKNOWN_OPCODE;
+        return exit(pos, M_UNKNOWN_OPCODE);
     }
 
-    if (next > streamSize) return M_LENGTH_BEYOND_FILE;
+    if (next > streamSize) return exit(pos, M_LENGTH_BEYOND_FILE);
     if (offset < frameEnd && next > frameEnd) emit(E_FRAME, offset, 1, frameEnd, 0);
-    if (h != 0 && !push(h)) return M_LIMIT;
-    position = next;
+    if (h != 0 && !push(h)) return exit(pos, M_LIMIT);
+    pos = next;
     opIndex++;
   }
 }
@@ -767,6 +809,11 @@ function call(offset: i64, via: i32, callee: i64, args: i64, kwargs: i64): i64 {
     return 0;
   } else {
     h = handle(K_CALL + K_LITE, offset);
+  }
+  if (kindOf(callee) == K_GLOBAL) {
+    const g = <usize>payloadOf(callee);
+    setWord(g, G_CALLS, word(g, G_CALLS) + 1);
+    if (word(g, G_QUIET) != 0) return h;
   }
   emit(E_CALL, offset, h, callee, args);
   return h;

@@ -35,18 +35,36 @@ export class Memo {
   /** Distinct keys set: MEMOIZE uses it as the next key, as CPython's len(memo). */
   size: i64 = 0;
 
-  get(key: i64): i64 {
-    if (key < 0) return 0;
-    if (key < MAX_DENSE_KEY) {
+  // get and set are inlined into the machine's loop (one of them runs for most
+  // opcodes of a big pickle); rare keys and new chunks take the slow paths.
+  @inline get(key: i64): i64 {
+    if (<u64>key < <u64>MAX_DENSE_KEY) {
       const chunk = unchecked(this.table[<i32>(key >> CHUNK_SHIFT)]);
-      if (chunk == 0) return 0;
-      return loadEntry(chunk + <usize>(key & (CHUNK_ENTRIES - 1)) * ENTRY_BYTES);
+      if (chunk != 0) return loadEntry(chunk + <usize>(key & (CHUNK_ENTRIES - 1)) * ENTRY_BYTES);
     }
+    return this.getSlow(key);
+  }
+
+  private getSlow(key: i64): i64 {
+    if (key < MAX_DENSE_KEY) return 0; // negative, or a dense chunk never written
     return this.sparse.has(key) ? this.sparse.get(key) : 0;
   }
 
   /** False when a limit stops the write. */
-  set(key: i64, value: i64): bool {
+  @inline set(key: i64, value: i64): bool {
+    if (<u64>key < <u64>MAX_DENSE_KEY) {
+      const chunk = unchecked(this.table[<i32>(key >> CHUNK_SHIFT)]);
+      if (chunk != 0) {
+        const slot = chunk + <usize>(key & (CHUNK_ENTRIES - 1)) * ENTRY_BYTES;
+        if (loadEntry(slot) == 0) this.size++;
+        storeEntry(slot, value);
+        return true;
+      }
+    }
+    return this.setSlow(key, value);
+  }
+
+  private setSlow(key: i64, value: i64): bool {
     if (key < 0) return false;
     if (key < MAX_DENSE_KEY) {
       const c = <i32>(key >> CHUNK_SHIFT);

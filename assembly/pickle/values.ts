@@ -113,7 +113,8 @@ export function newContainer(kind: i64, offset: i64): i64 {
 }
 
 // Global record: [0] offset, [1] opcode index, [2] via opcode, [3] module, [4] module
-// length (-1: [3] is a handle), [5] name, [6] name length (-1: handle), [7] EXT code.
+// length (-1: [3] is a handle), [5] name, [6] name length (-1: handle), [7] EXT code,
+// [8] calls of it so far, [9] quiet: TypeScript has judged it and needs no more call events.
 export const G_INDEX: i32 = 1;
 export const G_VIA: i32 = 2;
 export const G_MODULE: i32 = 3;
@@ -121,7 +122,9 @@ export const G_MODULE_LEN: i32 = 4;
 export const G_NAME: i32 = 5;
 export const G_NAME_LEN: i32 = 6;
 export const G_EXT: i32 = 7;
-const GLOBAL_WORDS: i32 = 8;
+export const G_CALLS: i32 = 8;
+export const G_QUIET: i32 = 9;
+const GLOBAL_WORDS: i32 = 10;
 
 // Persistent id record: [0] offset, [1] opcode index, [2] id handle or text offset, [3] text length (-1: handle).
 export const P_ID: i32 = 2;

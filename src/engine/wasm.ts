@@ -25,6 +25,8 @@ interface Exports {
   pickleMachineNext(at: number): void;
   pickleMachineNest(): boolean;
   pickleMachineCalleeOf(handle: number): number;
+  pickleMachineQuiet(handle: number): void;
+  pickleMachineCallCount(handle: number): number;
   pickleMachineSeek(at: number): void;
   pickleMachineEnd(): void;
   pickleMachineFeed(windowStart: number, length: number, atEnd: boolean): number;
@@ -174,6 +176,8 @@ export class WeightlensWasm {
       next: (at) => e.pickleMachineNext(at),
       nest: () => Boolean(e.pickleMachineNest()),
       calleeOf: (handle) => e.pickleMachineCalleeOf(handle),
+      quiet: (handle) => e.pickleMachineQuiet(handle),
+      callCount: (handle) => e.pickleMachineCallCount(handle),
       seek: (at) => e.pickleMachineSeek(at),
       end: () => {
         e.pickleMachineEnd();
@@ -361,6 +365,10 @@ export interface PickleMachine {
   nest(): boolean;
   /** The callee handle of a kept call, -1 for any other value. */
   calleeOf(handle: number): number;
+  /** No more call events for this import (a global handle); its calls are still counted. */
+  quiet(handle: number): void;
+  /** Calls of an import (a global handle) so far, -1 for any other value. */
+  callCount(handle: number): number;
   seek(at: number): void;
   end(): void;
   state(): PickleMachineState;

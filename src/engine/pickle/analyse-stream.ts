@@ -118,7 +118,9 @@ class StreamRun {
   private complete = true;
   private readonly summary: Record<string, unknown>;
   private readonly perRule = new Map<RuleId, { count: number; first?: Location }>();
-  private readonly callees = new Map<number, { seen?: ImportSeen; dynamic: boolean; rebuild: boolean }>();
+  private readonly callees = new Map<number, CalleeInfo>();
+  /** Imports made quiet in the machine (no more call events): their calls are counted there. */
+  private readonly quietCallees = new Map<number, { known: CalleeInfo; counted: number }>();
 
   constructor(
     private readonly ctx: AnalysisContext,
@@ -351,6 +353,11 @@ class StreamRun {
     const firstOfItsKind = seen !== undefined && seen.judgement.tier !== 'safe' && seen.firstCall === undefined;
     if (this.listed.length >= MAX_LISTED_EVENTS && !firstOfItsKind) {
       this.eventsSeen++;
+      // Nothing more to list or render for this import: the machine counts its further calls.
+      if (handleKind(callee) === Kind.Global && (seen === undefined || seen.judgement.tier === 'safe' || seen.firstCall !== undefined)) {
+        this.machine.quiet(callee);
+        this.quietCallees.set(callee, { known, counted: this.machine.callCount(callee) });
+      }
       return;
     }
     const { value } = await this.describe(handle, CALL_VIEW);
@@ -391,7 +398,22 @@ class StreamRun {
     }
   }
 
+  /** Adds the calls the machine counted for quiet imports since the last look. */
+  private countQuietCalls(): void {
+    for (const [callee, quiet] of this.quietCallees) {
+      const total = this.machine.callCount(callee);
+      const calls = total - quiet.counted;
+      if (!(calls > 0)) continue;
+      quiet.counted = total;
+      this.callsSeen += calls;
+      this.eventsSeen += calls;
+      if (quiet.known.seen) quiet.known.seen.calls += calls;
+      if (quiet.known.rebuild) this.rebuildCalls += calls;
+    }
+  }
+
   private async onStop(handle: number): Promise<void> {
+    this.countQuietCalls();
     const { value } = await this.describe(handle, VALUE_VIEW);
     this.values.push(value);
     if (this.rebuildCalls > 0 && this.tensors.length < MAX_TENSORS_LISTED) {
@@ -452,6 +474,7 @@ class StreamRun {
 
   /** Adds the per-import findings and the report content; runs after success and failure alike. */
   finish(): void {
+    if (this.machine) this.countQuietCalls();
     this.machine?.end();
     const byUser: string[] = [];
     for (const seen of this.imports.values()) {
@@ -507,7 +530,12 @@ class StreamRun {
 const handleKind = (handle: number): number => handle % 64;
 /** A call's result or a persistent object (kept or not): callable, never an import. */
 const isCallResult = (handle: number): boolean => [Kind.Call, Kind.Persid, Kind.Lite + Kind.Call].includes(handleKind(handle) as 15);
-const CALL_RESULT_CALLEE = { seen: undefined, dynamic: false, rebuild: false } as const;
+interface CalleeInfo {
+  seen?: ImportSeen;
+  dynamic: boolean;
+  rebuild: boolean;
+}
+const CALL_RESULT_CALLEE: CalleeInfo = { seen: undefined, dynamic: false, rebuild: false };
 const NOT_CALLABLE = new Set<PyValue['type']>(['none', 'bool', 'int', 'float', 'str', 'bytes', 'tuple', 'list', 'dict', 'set', 'frozenset', 'buffer']);
 
 /** Whether a STACK_GLOBAL operand may be a str when loaded: a str constant, or anything computed. */
