@@ -76,8 +76,12 @@ describe('pickle must-catch fixtures', () => {
 
   it('rebuilds the tensor table of a real torch.save checkpoint', async () => {
     const { report } = await scan('benign-torch-state-dict.pt');
-    const streams = (report.content.pickle as { streams: { tensors?: { name: string }[] }[] }).streams;
-    expect(streams.flatMap((s) => s.tensors ?? []).length).toBeGreaterThan(0);
+    const streams = (report.content.pickle as { streams: { tensors?: { name: string }[]; tensorTotals?: { tensors: number } }[] }).streams;
+    const tensors = report.content.tensors as { name: string }[];
+    expect(tensors.length).toBeGreaterThan(0);
+    // lifted to the top of the report, not listed twice; the stream keeps its totals
+    expect(streams.flatMap((s) => s.tensors ?? [])).toEqual([]);
+    expect(streams.reduce((n, s) => n + (s.tensorTotals?.tensors ?? 0), 0)).toBe(tensors.length);
   });
 
   it('shows the getattr chain as the Python it runs', async () => {

@@ -1,17 +1,18 @@
 // Writes a value and what it is made of (depth- and size-bounded) as a flat
-// preorder list of nodes TypeScript turns into a PyValue. Node: five f64
-// words (every value fits 48 bits) [kind | via << 8 | flags << 16, payload, count, children, opcode index].
+// preorder list of nodes TypeScript turns into a PyValue. Node: six f64
+// words (every value fits 48 bits) [kind | via << 8 | flags << 16, payload, count, children, opcode index,
+// handle]: with a container's handle TypeScript can ask for the items a node budget left out.
 // A parent's child count is patched after its children are written, so the
 // node budget is hard: past it, children are simply left out (count says how many there were).
 import {
   K_INT, K_TUPLE, K_DICT, K_GLOBAL, K_CALL, K_PERSID, K_TEXT_SPAN, K_ELIDED,
-  kindOf, payloadOf, word, isContainerKind,
-  R_OFFSET, R_COUNT, R_FIRST, R_FLAGS, R_INDEX, R_VIA, R_CALLEE, R_ARGS, R_KWARGS, R_STATE,
+  kindOf, payloadOf, word, isContainerKind, handle,
+  R_OFFSET, R_COUNT, R_FIRST, R_FLAGS, F_TRUNCATED, R_INDEX, R_VIA, R_CALLEE, R_ARGS, R_KWARGS, R_STATE,
   G_INDEX, G_VIA, G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, P_ID, P_TEXT_LEN,
 } from "./values";
 
-const NODE_WORDS: i32 = 5;
-/** Largest node budget one request may ask for (40 bytes a node: 160 MiB). */
+const NODE_WORDS: i32 = 6;
+/** Largest node budget one request may ask for (48 bytes a node: 192 MiB). */
 export const MAX_DESCRIBE_NODES: i32 = 4 << 20;
 let buffer: usize = 0;
 let capacity: i32 = 0;
@@ -29,10 +30,11 @@ function ensureRoom(): void {
   capacity = grown;
 }
 
-function node(kind: i64, via: i64, flags: i64, payload: i64, count: i64, index: i64): i32 {
+function node(kind: i64, via: i64, flags: i64, payload: i64, count: i64, index: i64, h: i64 = 0): i32 {
   ensureRoom();
   const i = used++;
   const n = nodeAt(i);
+  store<f64>(n, <f64>h, 40);
   store<f64>(n, <f64>(kind | (via << 8) | (flags << 16)));
   store<f64>(n, <f64>payload, 8);
   store<f64>(n, <f64>count, 16);
@@ -52,14 +54,27 @@ function items(record: usize, pairs: bool, depthLeft: i32): i32 {
   let block = <usize>word(record, R_FIRST);
   let written = 0;
   let pending = 0; // the key of a pair waiting for its value
+  // the root of a request for later items: step over the first ones
+  let skip: i64 = 0;
+  if (record == skipRecord) {
+    skip = skipItems;
+    skipRecord = 0;
+  }
   while (block != 0) {
     const n = <i32>word(block, 1);
-    for (let i = 0; i < n; i++) {
-      if (pending == 0 && (written >= limit || used + step > budget)) return written;
+    if (skip >= <i64>n) {
+      skip -= <i64>n;
+      block = <usize>word(block, 0);
+      continue;
+    }
+    for (let i = <i32>skip; i < n; i++) {
+      // stop before an item the budget would elide: TypeScript asks for the rest by the container's handle
+      if (pending == 0 && (written >= limit || used + 4 > budget)) return written;
       value(word(block, 2 + i), depthLeft);
       written++;
       pending = pairs ? 1 - pending : 0;
     }
+    skip = 0;
     block = <usize>word(block, 0);
   }
   return written;
@@ -75,7 +90,7 @@ function value(h: i64, depthLeft: i32): void {
   }
   if (depthLeft <= 0 || used + 4 > budget || onPath(<usize>payload)) {
     // too deep, over budget, or a value that contains itself (a list appended to itself through the memo)
-    node(K_ELIDED, kind, 0, 0, 0, 0);
+    node(K_ELIDED, kind, 0, 0, 0, 0, h);
     return;
   }
   const r = <usize>payload;
@@ -83,6 +98,10 @@ function value(h: i64, depthLeft: i32): void {
   expand(kind, r, depthLeft);
   pathDepth--;
 }
+
+/** The record whose first `skipItems` items a request leaves out (0: none). */
+let skipRecord: usize = 0;
+let skipItems: i64 = 0;
 
 /** Records being expanded, outermost first: a value met again on its own path is a cycle. */
 const MAX_PATH: i32 = 256;
@@ -99,7 +118,7 @@ function expand(kind: i64, r: usize, depthLeft: i32): void {
   if (isContainerKind(kind)) {
     const pairs = kind == K_DICT;
     const count = word(r, R_COUNT);
-    const i = node(kind, 0, word(r, R_FLAGS), word(r, R_OFFSET), pairs ? count >> 1 : count, 0);
+    const i = node(kind, 0, word(r, R_FLAGS) & F_TRUNCATED, word(r, R_OFFSET), pairs ? count >> 1 : count, 0, handle(kind, <i64>r));
     const n = items(r, pairs, depthLeft - 1);
     setChildren(i, n);
     return;
@@ -123,7 +142,7 @@ function expand(kind: i64, r: usize, depthLeft: i32): void {
     return;
   }
   if (kind == K_CALL) {
-    const i = node(K_CALL, word(r, R_VIA), word(r, R_FLAGS), word(r, R_OFFSET), word(r, R_COUNT) >> 1, word(r, R_INDEX));
+    const i = node(K_CALL, word(r, R_VIA), word(r, R_FLAGS) & F_TRUNCATED, word(r, R_OFFSET), word(r, R_COUNT) >> 1, word(r, R_INDEX), handle(K_CALL, <i64>r));
     value(word(r, R_CALLEE), depthLeft - 1);
     value(word(r, R_ARGS), depthLeft - 1);
     value(word(r, R_KWARGS), depthLeft - 1);
@@ -142,11 +161,16 @@ function expand(kind: i64, r: usize, depthLeft: i32): void {
 
 /**
  * Describes `h` with at most `maxNodes` nodes, `maxDepth` levels and
- * `maxItems` items per container; returns the node count (nodes at
+ * `maxItems` items per container (of a container or call `h` itself, the
+ * items from `firstItem` on); returns the node count (nodes at
  * pickleDescribePointer()).
  */
-export function pickleDescribe(handleValue: f64, maxNodes: i32, maxDepth: i32, maxItems: i32): i32 {
+export function pickleDescribe(handleValue: f64, maxNodes: i32, maxDepth: i32, maxItems: i32, firstItem: f64): i32 {
   const h = <i64>handleValue;
+  // a container or call: its items from `firstItem` on (item handles: a dict's key and value are two)
+  const kind = kindOf(h);
+  skipRecord = firstItem > 0 && (isContainerKind(kind) || kind == K_CALL) ? <usize>payloadOf(h) : 0;
+  skipItems = <i64>firstItem;
   const nodes = min(max(maxNodes, 8), MAX_DESCRIBE_NODES);
   used = 0;
   pathDepth = 0;

@@ -10,7 +10,7 @@ import { HIGHEST_PROTOCOL } from "./opcodes";
 import {
   K_NONE, K_BOOL, K_INT, K_INT_AT, K_FLOAT_AT, K_STR_AT, K_BYTES_AT, K_BYTEARRAY_AT,
   K_TUPLE, K_LIST, K_DICT, K_SET, K_FROZENSET, K_GLOBAL, K_CALL, K_PERSID, K_BUFFER, K_LITE,
-  handle, kindOf, payloadOf, newContainer, addItem, newGlobal, newCall, newPersid,
+  handle, kindOf, payloadOf, newContainer, newTuple, addItem, newGlobal, newCall, newPersid,
   setWord, word, arenaReset, resetRecordCount, R_STATE, R_CALLEE,
   G_MODULE, G_MODULE_LEN, G_NAME, G_NAME_LEN, G_EXT, G_CALLS, G_QUIET, recordsUsed, MAX_RECORDS,
 } from "./values";
@@ -277,7 +277,7 @@ function pushMark(): bool {
 /** Items above the topmost mark become a container; the mark is dropped. */
 function fromMark(kind: i64, offset: i64): i64 {
   const base = fence();
-  const h = newContainer(kind, offset);
+  const h = kind == K_TUPLE ? newTuple(offset, top - base) : newContainer(kind, offset);
   for (let i = base; i < top; i++) addItem(h, at(i));
   top = base;
   markDepth--;
@@ -555,14 +555,14 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
       }
       case 0x98: if (above() < 1) return exit(pos, M_STACK_UNDERFLOW); break; // READONLY_BUFFER
       // ---- containers ----
-      case 0x29: h = newContainer(K_TUPLE, offset); break;
+      case 0x29: h = newTuple(offset, 0); break;
       case 0x5d: h = newContainer(K_LIST, offset); break;
       case 0x7d: h = newContainer(K_DICT, offset); break;
       case 0x8f: h = newContainer(K_SET, offset); break;
       case 0x85: case 0x86: case 0x87: { // TUPLE1..3
         const n = code - 0x84;
         if (above() < n) return exit(pos, M_STACK_UNDERFLOW);
-        h = newContainer(K_TUPLE, offset);
+        h = newTuple(offset, n);
         for (let i = top - n; i < top; i++) addItem(h, at(i));
         top -= n;
         break;
@@ -686,7 +686,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         const base = fence();
         if (top - base < 1) return exit(pos, M_STACK_UNDERFLOW);
         const callee = at(base);
-        const args = newContainer(K_TUPLE, offset);
+        const args = newTuple(offset, top - base - 1);
         for (let i = base + 1; i < top; i++) addItem(args, at(i));
         top = base;
         markDepth--;

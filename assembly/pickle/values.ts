@@ -50,7 +50,7 @@ let bumpEnd: usize = 0;
  * still all tracked, only their rendering loses detail. Sized so a pickle of
  * millions of small objects stays far below the memory budget.
  */
-export const MAX_KEPT_BYTES: usize = 16 << 20;
+export const MAX_KEPT_BYTES: usize = 64 << 20;
 let keptBytes: usize = 0;
 
 export function arenaReset(): void {
@@ -100,6 +100,10 @@ export const BLOCK_SLOTS: i32 = 14;
 const BLOCK_WORDS: i32 = 2 + BLOCK_SLOTS;
 /** Flag: items were dropped (keep budget spent). */
 export const F_TRUNCATED: i64 = 1;
+/** Flag: a tuple made with all its items, in one block of exactly that many slots (bits 8 and up). */
+const F_EXACT: i64 = 2;
+/** Longest tuple made exact; longer ones (rare) grow in blocks like lists. */
+const MAX_EXACT_TUPLE: i32 = 64;
 
 @inline export function word(record: usize, i: i32): i64 { return load<i64>(record + (<usize>i << 3)); }
 @inline export function setWord(record: usize, i: i32, v: i64): void { store<i64>(record + (<usize>i << 3), v); }
@@ -181,13 +185,48 @@ export function newPersid(offset: i64, index: i64, id: i64, textLength: i64): us
   return r;
 }
 
+/**
+ * A tuple of `n` items known when it is made (EMPTY_TUPLE, TUPLE1-3, TUPLE,
+ * the arguments of INST and OBJ): its items sit right after the record, so a
+ * pair costs 72 bytes instead of 168, and a checkpoint's shapes, strides and
+ * storage ids stretch the keep budget over many more tensors.
+ */
+export function newTuple(offset: i64, n: i32): i64 {
+  if (n > MAX_EXACT_TUPLE) return newContainer(K_TUPLE, offset);
+  const words = CONTAINER_WORDS + (n > 0 ? 2 + n : 0);
+  if (!canKeep(words)) return handle(K_TUPLE + K_LITE, offset);
+  keptBytes += <usize>words << 3;
+  const r = alloc(words);
+  setWord(r, R_OFFSET, offset);
+  setWord(r, R_FLAGS, F_EXACT | (<i64>n << 8));
+  if (n > 0) {
+    const block = <i64>(r + (<usize>CONTAINER_WORDS << 3));
+    setWord(r, R_FIRST, block);
+    setWord(r, R_LAST, block);
+  }
+  return handle(K_TUPLE, <i64>r);
+}
+
 /** Appends one handle to a container's or call result's items (kept while the budget lasts). */
 export function addItem(h: i64, item: i64): void {
   const kind = kindOf(h);
   if (!hasItems(kind)) return;
   const r = <usize>payloadOf(h);
   setWord(r, R_COUNT, word(r, R_COUNT) + 1);
-  if (word(r, R_FLAGS) & F_TRUNCATED) return;
+  const flags = word(r, R_FLAGS);
+  if (flags & F_TRUNCATED) return;
+  if (flags & F_EXACT) {
+    // a tuple's slots are all there; anything past them (an APPEND into a tuple, which CPython refuses) is dropped
+    const exact = <usize>word(r, R_FIRST);
+    const filled = exact == 0 ? 0 : word(exact, 1);
+    if (filled >= flags >> 8) {
+      setWord(r, R_FLAGS, flags | F_TRUNCATED);
+      return;
+    }
+    setWord(exact, 2 + <i32>filled, item);
+    setWord(exact, 1, filled + 1);
+    return;
+  }
   let block = <usize>word(r, R_LAST);
   if (block == 0 || word(block, 1) >= <i64>BLOCK_SLOTS) {
     if (!canKeep(BLOCK_WORDS)) {

@@ -43,10 +43,13 @@ interface Exports {
   pickleEventCount(): number;
   pickleEventsPointer(): number;
   pickleEventsClear(): void;
-  pickleDescribe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): number;
+  pickleDescribe(handle: number, maxNodes: number, maxDepth: number, maxItems: number, firstItem: number): number;
   pickleDescribePointer(): number;
   pickleDescribeRelease(): void;
 }
+
+/** f64 words of one node of a described value (assembly/pickle/describe.ts). */
+export const NODE_WORDS = 6;
 
 /** Raised when the module traps (an assertion or a bug in a decoder). */
 export class WasmAbort extends Error {
@@ -169,9 +172,9 @@ export class WeightlensWasm {
         e.pickleEventsClear();
         return copy;
       },
-      describe: (handle, maxNodes, maxDepth, maxItems) => {
-        const count = e.pickleDescribe(handle, maxNodes, maxDepth, maxItems);
-        return words(e.pickleDescribePointer(), count * 5).slice();
+      describe: (handle, maxNodes, maxDepth, maxItems, firstItem = 0) => {
+        const count = e.pickleDescribe(handle, maxNodes, maxDepth, maxItems, firstItem);
+        return words(e.pickleDescribePointer(), count * NODE_WORDS).slice();
       },
       next: (at) => e.pickleMachineNext(at),
       nest: () => Boolean(e.pickleMachineNest()),
@@ -359,8 +362,11 @@ export interface PickleMachine {
   feed(windowStart: number, bytes: Uint8Array, atEnd: boolean): MachineStatus;
   /** Events since the last drain: six words each (see E_* in machine.ts). */
   drainEvents(): Float64Array;
-  /** A value's node list (five words a node, see describe.ts). */
-  describe(handle: number, maxNodes: number, maxDepth: number, maxItems: number): Float64Array;
+  /**
+   * A value's node list (NODE_WORDS words a node, see describe.ts); of a
+   * container or call, its items from `firstItem` on (a dict's key and value count as two).
+   */
+  describe(handle: number, maxNodes: number, maxDepth: number, maxItems: number, firstItem?: number): Float64Array;
   next(at: number): void;
   nest(): boolean;
   /** The callee handle of a kept call, -1 for any other value. */

@@ -2,7 +2,7 @@
 // are a pickle is analysed whatever its name, .npy members are read as numpy
 // does, and archives inside are opened to a bounded depth. One bad member is
 // recorded and the others are still checked.
-import { SliceByteSource, type ByteSource } from '../byte-source.js';
+import { SliceByteSource, SpanCachingByteSource, type ByteSource } from '../byte-source.js';
 import { startsWith } from '../bytes.js';
 import { crc32 } from '../containers/crc32.js';
 import { InflateBudget, InflatingByteSource } from '../containers/inflate.js';
@@ -116,11 +116,36 @@ export async function scanZipArchive(scan: ArchiveScan, source: ByteSource, dir:
     ctx.findings.add('zip.shadowed-end-record', `the end-of-central-directory record at offset ${dir.eocdOffset}, which PyTorch and Python's zipfile read (the last one), lies inside the comment of another at offset ${dir.shadowingEnd}: a reader that trusts comment lengths opens a different directory; the members of the one loaders read were analysed`, { ...(options.container !== undefined ? { member: options.container } : {}), offset: dir.shadowingEnd }, { eocdOffset: dir.eocdOffset, shadowingEnd: dir.shadowingEnd });
   }
 
-  for (const member of layout.members) {
-    status = worseStatus(status, await scanMember(scan, source, member, pathOf(member.name), roles, depth, options.container));
+  const members = new SpanCachingByteSource(source);
+  for (let i = 0; i < layout.members.length; i++) {
+    const member = layout.members[i]!;
+    if (isSmallStored(member) && !members.covers(member.dataOffset, member.entry.compressedSize)) {
+      await members.hold(member.dataOffset, smallRunEnd(layout.members, i) - member.dataOffset);
+    }
+    status = worseStatus(status, await scanMember(scan, members, member, pathOf(member.name), roles, depth, options.container));
   }
   report.summarise();
   return status;
+}
+
+/** Bytes of small members read at once (a run of them, in file order). */
+const SMALL_RUN_BYTES = 1 << 20;
+
+function isSmallStored(member: ZipMember): boolean {
+  return !member.problem && member.entry.method === 0 && member.entry.compressedSize <= SMALL_MEMBER_BYTES && member.dataOffset > 0;
+}
+
+/** End of the run of small stored members from `first` on, laid out one after another, within SMALL_RUN_BYTES. */
+function smallRunEnd(members: ZipMember[], first: number): number {
+  const start = members[first]!.dataOffset;
+  let end = start + members[first]!.entry.compressedSize;
+  for (let i = first + 1; i < members.length; i++) {
+    const next = members[i]!;
+    const nextEnd = next.dataOffset + next.entry.compressedSize;
+    if (!isSmallStored(next) || next.dataOffset < end || nextEnd - start > SMALL_RUN_BYTES) break;
+    end = nextEnd;
+  }
+  return end;
 }
 
 /** Bytes before the first local header: a pickle there is analysed (a polyglot), anything else reported. */

@@ -17,6 +17,8 @@ export function liftCheckpointTensors(content: Record<string, unknown>, findings
   const tensors = streams.flatMap((s) => s.tensors ?? []);
   if (tensors.length === 0) return;
   content.tensors = tensors.map(({ name, dtype, shape, parameters, bytes, storage, storageOffset, stride }) => ({ name, dtype, shape, parameters, bytes, storage, storageOffset, stride }));
+  // listed once: a checkpoint of 100,000 tensors would otherwise carry its table twice (14 MB each)
+  for (const s of streams) delete s.tensors;
   const totals: Record<string, { tensors: number; parameters: number; bytes: number }> = {};
   for (const t of tensors) {
     const d = (totals[t.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });

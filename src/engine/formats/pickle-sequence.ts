@@ -50,6 +50,7 @@ export class PickleSequence {
       source: new SliceByteSource(this.source, offset, this.size - offset),
       baseOffset: offset,
       single: true,
+      keepPersistentIds: true,
       ...(this.member !== undefined ? { member: this.member } : {}),
     });
     this.position = offset + result.end;

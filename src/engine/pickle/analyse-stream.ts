@@ -7,13 +7,13 @@ import { LimitError, MalformedError } from '../errors.js';
 import type { AnalysisContext } from '../formats/driver.js';
 import type { Location, RuleId } from '../report.js';
 import { DEFAULT_IMPORT_POLICY, type ImportJudgement, type ImportPolicy } from '../policy/index.js';
-import { MachineStatus, type PickleMachine } from '../wasm.js';
+import { MachineStatus, NODE_WORDS, type PickleMachine } from '../wasm.js';
 import { arrayLayout, WRAPPER } from './joblib-arrays.js';
 import { fromNodes, Kind } from './nodes.js';
 import { opcodeName } from './opcode-names.js';
 import { globalName, renderPython } from './render.js';
 import { StreamReader } from './stream-reader.js';
-import { collectTensors, isRebuildCall, isTorchStorageId, type CheckpointTensor } from './tensors.js';
+import { collectTensors, isRebuildCall, isTorchStorageId, type CheckpointTensor, type TensorTree } from './tensors.js';
 import type { PickleStreamInput, PickleStreamResult, PyValue } from './types.js';
 
 /** Imports and calls listed in order in the report (the decompiled view); the rest are counted. */
@@ -39,7 +39,8 @@ const MAX_PERSISTENT_IDS = 200_000;
 // Rendering budgets: one call, the value a pickle returns, a checkpoint's whole tensor tree.
 const CALL_VIEW = { nodes: 400, depth: 8, items: 16 };
 const VALUE_VIEW = { nodes: 2000, depth: 12, items: 32 };
-const TENSOR_VIEW = { nodes: 4_000_000, depth: 64, items: 1_000_000 };
+/** The tensor walk asks for node lists of nodesPerRequest (12 MiB) at a time, `nodes` in all. */
+const TENSOR_VIEW = { nodesPerRequest: 262_144, nodes: 16_000_000, depth: 64, items: 1_000_000 };
 /** Nodes a checkpoint's tensor tree needs: about 30 a tensor (name, rebuild call, storage id, shape, stride). */
 const NODES_PER_REBUILD = 64;
 const TENSOR_VIEW_BASE_NODES = 10_000;
@@ -100,6 +101,7 @@ class StreamRun {
   private readonly protocols = new Set<number>();
   private readonly values: PyValue[] = [];
   private readonly persistentIds: PyValue[] = [];
+  private persistentIdCount = 0;
   private foreignPersistentIds = 0;
   /** Persistent ids whose value was past the keep budget (MAX_KEPT_BYTES): neither torch's nor foreign as far as we can tell. */
   private undescribedPersistentIds = 0;
@@ -108,6 +110,8 @@ class StreamRun {
   private firstFrameDamage?: { location: Location; kind: number };
   private buffers = 0;
   private rebuildCalls = 0;
+  /** The tensor walk met values that were not kept or too deep, or ran out of nodes. */
+  private tensorTableIncomplete = false;
   private tensors: CheckpointTensor[] = [];
   private pendingBuild?: { target: number; offset: number; depth: number };
   /** Callee handles known to be (or not be) joblib's NumpyArrayWrapper. */
@@ -391,7 +395,8 @@ class StreamRun {
       this.undescribedPersistentIds++;
       return;
     }
-    if (this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
+    this.persistentIdCount++;
+    if (this.input.keepPersistentIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
     if (!isTorchStorageId(value.id)) {
       this.foreignPersistentIds++;
       this.firstForeignPersid ??= this.at(offset, index);
@@ -419,8 +424,15 @@ class StreamRun {
     if (this.rebuildCalls > 0 && this.tensors.length < MAX_TENSORS_LISTED) {
       // sized by the rebuild calls seen, so a small pickle whose values share each other cannot make it huge
       const nodes = Math.min(TENSOR_VIEW.nodes, TENSOR_VIEW_BASE_NODES + NODES_PER_REBUILD * this.rebuildCalls);
-      const { value: whole } = await this.describe(handle, { ...TENSOR_VIEW, nodes });
-      this.tensors.push(...collectTensors(whole, MAX_TENSORS_LISTED - this.tensors.length));
+      const tree: TensorTree = {
+        describe: (h, firstItem) => this.machine.describe(h, TENSOR_VIEW.nodesPerRequest, TENSOR_VIEW.depth, TENSOR_VIEW.items, firstItem),
+        reader: this.reader,
+        nodesPerRequest: TENSOR_VIEW.nodesPerRequest,
+        maxNodes: nodes,
+      };
+      const walk = await collectTensors(tree, handle, MAX_TENSORS_LISTED - this.tensors.length);
+      for (const tensor of walk.tensors) this.tensors.push(tensor);
+      if (walk.incomplete) this.tensorTableIncomplete = true;
     }
   }
 
@@ -428,7 +440,7 @@ class StreamRun {
   private async joblibArray(build: { target: number; offset: number }): Promise<boolean> {
     if (!(await this.isArrayWrapper(build.target))) return true;
     const nodes = this.machine.describe(build.target, 400, 8, 64);
-    this.layoutNodes += nodes.length / 5;
+    this.layoutNodes += nodes.length / NODE_WORDS;
     if (this.layoutNodes > MAX_JOBLIB_LAYOUT_NODES) {
       throw new LimitError('MAX_JOBLIB_LAYOUT_NODES', this.layoutNodes, `joblib array wrappers built so often that reading them passed ${MAX_JOBLIB_LAYOUT_NODES} value nodes (BUILD at byte ${this.base + build.offset}); the rest of the pickle was not checked`, this.at(build.offset));
     }
@@ -501,6 +513,9 @@ class StreamRun {
       const what = this.firstFrameDamage.kind === 1 ? 'an opcode crosses the end of its FRAME' : 'a FRAME starts before the previous one ends';
       this.ctx.findings.add('pickle.frame-straddle', `${what} at offset ${this.firstFrameDamage.location.offset}${this.frameDamage > 1 ? ` (${this.frameDamage} places in all)` : ''}`, this.firstFrameDamage.location, { count: this.frameDamage });
     }
+    if (this.tensorTableIncomplete && this.undescribedPersistentIds === 0) {
+      this.ctx.findings.add('pickle.render-budget', `the tensor table may be incomplete: parts of the value this pickle returns were not kept (MAX_KEPT_BYTES), nest deeper than ${TENSOR_VIEW.depth} levels, or take more than ${TENSOR_VIEW.nodes} nodes to walk; every import and call was still judged`, this.at(0), { tensors: this.tensors.length });
+    }
     if (this.undescribedPersistentIds > 0) {
       this.ctx.findings.add('pickle.render-budget', `${this.undescribedPersistentIds} persistent id(s) came after the rendering budget was spent (MAX_KEPT_BYTES): the tensor table misses their tensors; every import and call was still judged`, this.at(0), { count: this.undescribedPersistentIds });
     }
@@ -518,7 +533,7 @@ class StreamRun {
       calls: this.callsSeen,
       ...(this.buffers ? { outOfBandBuffers: this.buffers } : {}),
       ...(this.policy.userEntries.length ? { userAllowlist: [...this.policy.userEntries] } : {}),
-      ...(this.persistentIds.length ? { persistentIds: this.persistentIds.length } : {}),
+      ...(this.persistentIdCount ? { persistentIds: this.persistentIdCount } : {}),
       ...(this.values.length ? { returns: this.values.map((v) => renderPython(v, 4000)) } : {}),
       ...(this.tensors.length ? { tensors: this.tensors, tensorTotals: totals(this.tensors) } : {}),
     });

@@ -2,6 +2,7 @@
 // into a PyValue, reading scalar texts back from the stream.
 import { decodeScalar, decodeTextSpan } from './scalars.js';
 import type { StreamReader } from './stream-reader.js';
+import { NODE_WORDS } from '../wasm.js';
 import type { PyValue } from './types.js';
 
 // Mirrors the K_* kinds in assembly/pickle/values.ts.
@@ -30,10 +31,99 @@ export interface Described {
 }
 
 export async function fromNodes(nodes: Float64Array, reader: StreamReader): Promise<Described> {
-  let at = 0;
-  const read = async (): Promise<PyValue> => {
-    const base = at * 5;
-    at++;
+  const cursor = new NodeCursor(nodes, reader);
+  const offset = nodes.length >= NODE_WORDS && (nodes[0]! & 0xff) >= Kind.Tuple ? nodes[1]! : undefined;
+  const opcodeIndex = nodes.length >= NODE_WORDS ? nodes[4]! : undefined;
+  return { value: await cursor.value(), offset, opcodeIndex };
+}
+
+/**
+ * Reads a node list one subtree at a time: `value()` decodes the subtree at
+ * the cursor, `skip()` steps over it unread. A big value (a checkpoint's
+ * whole state dict) can so be walked without building all of it. Scalars read
+ * back from the stream are decoded once per offset: a memoised string fetched
+ * a hundred thousand times is one object.
+ */
+export class NodeCursor {
+  /** Index of the next node. */
+  at = 0;
+  private readonly scalars = new Map<number, PyValue>();
+
+  constructor(
+    readonly nodes: Float64Array,
+    private readonly reader: StreamReader,
+    /** The request's node budget was spent: the nodes on the way to the last one may be cut short. */
+    readonly full = false,
+  ) {}
+
+  /** Whether the subtree at the cursor runs to the end of the list (so, when `full`, may be cut short). */
+  reachesEnd(): boolean {
+    const at = this.at;
+    this.skip();
+    const end = this.done;
+    this.at = at;
+    return end;
+  }
+
+  get done(): boolean {
+    return this.at * NODE_WORDS >= this.nodes.length;
+  }
+
+  /** Kind of the node at the cursor (Kind.*). */
+  kind(): number {
+    return this.nodes[this.at * NODE_WORDS]! & 0xff;
+  }
+
+  /** The opcode that made the node at the cursor (calls, imports). */
+  via(): number {
+    return (this.nodes[this.at * NODE_WORDS]! >> 8) & 0xff;
+  }
+
+  /** Subtrees written under the node at the cursor. */
+  children(): number {
+    return this.nodes[this.at * NODE_WORDS + 3]!;
+  }
+
+  /** Items the value had (written or not). */
+  count(): number {
+    return this.nodes[this.at * NODE_WORDS + 2]!;
+  }
+
+  /** The node's payload: a scalar's offset, a container's or import's opcode offset. */
+  payload(): number {
+    return this.nodes[this.at * NODE_WORDS + 1]!;
+  }
+
+  /** The machine handle of a container or call node (0 for other nodes): to ask for the items a budget left out. */
+  handle(): number {
+    return this.nodes[this.at * NODE_WORDS + 5]!;
+  }
+
+  /** Node flags (bit 0: the machine dropped items past its keep budget). */
+  flags(): number {
+    return Math.floor(this.nodes[this.at * NODE_WORDS]! / 65536);
+  }
+
+  /** Steps over the subtree at the cursor. */
+  skip(): void {
+    let pending = 1;
+    while (pending > 0 && !this.done) {
+      pending += this.children() - 1;
+      this.at++;
+    }
+  }
+
+  /** Steps into the node at the cursor: its children follow. */
+  enter(): number {
+    const n = this.children();
+    this.at++;
+    return n;
+  }
+
+  async value(): Promise<PyValue> {
+    const base = this.at * NODE_WORDS;
+    const nodes = this.nodes;
+    this.at++;
     const head = nodes[base]!;
     const kind = head & 0xff;
     const via = (head >> 8) & 0xff;
@@ -44,13 +134,13 @@ export async function fromNodes(nodes: Float64Array, reader: StreamReader): Prom
       case Kind.None: return { type: 'none' };
       case Kind.Bool: return { type: 'bool', value: payload !== 0 };
       case Kind.Int: return { type: 'int', value: BigInt(payload) };
-      case Kind.IntAt: return decodeScalar(reader, 'int', payload);
-      case Kind.FloatAt: return decodeScalar(reader, 'float', payload);
-      case Kind.StrAt: return decodeScalar(reader, 'str', payload);
-      case Kind.BytesAt: return decodeScalar(reader, 'bytes', payload);
-      case Kind.BytearrayAt: return decodeScalar(reader, 'bytearray', payload);
+      case Kind.IntAt: return this.scalar(kind, payload, () => decodeScalar(this.reader, 'int', payload));
+      case Kind.FloatAt: return this.scalar(kind, payload, () => decodeScalar(this.reader, 'float', payload));
+      case Kind.StrAt: return this.scalar(kind, payload, () => decodeScalar(this.reader, 'str', payload));
+      case Kind.BytesAt: return this.scalar(kind, payload, () => decodeScalar(this.reader, 'bytes', payload));
+      case Kind.BytearrayAt: return decodeScalar(this.reader, 'bytearray', payload); // mutable: never shared
       case Kind.Buffer: return { type: 'buffer' };
-      case Kind.TextSpan: return { type: 'str', ...(await decodeTextSpan(reader, payload, count)) };
+      case Kind.TextSpan: return this.scalar(kind, payload, async () => ({ type: 'str', ...(await decodeTextSpan(this.reader, payload, count)) }));
       case Kind.Elided: return { type: 'elided', what: CONTAINER[via] ?? (via === Kind.Call ? 'call' : 'value') };
       case Kind.Unset: return { type: 'elided', what: 'unset' };
     }
@@ -59,7 +149,7 @@ export async function fromNodes(nodes: Float64Array, reader: StreamReader): Prom
       return { type: 'elided', what: `${type} (not kept: rendering budget spent)` };
     }
     const kids: PyValue[] = [];
-    for (let i = 0; i < children; i++) kids.push(await read());
+    for (let i = 0; i < children; i++) kids.push(await this.value());
     if (CONTAINER[kind]) {
       const type = CONTAINER[kind]!;
       if (type === 'dict') {
@@ -97,10 +187,18 @@ export async function fromNodes(nodes: Float64Array, reader: StreamReader): Prom
     }
     if (kind === Kind.Persid) return { type: 'persid', id: kids[0]! };
     return { type: 'elided', what: `kind ${kind}` };
-  };
-  const offset = nodes.length >= 5 && (nodes[0]! & 0xff) >= Kind.Tuple ? nodes[1]! : undefined;
-  const opcodeIndex = nodes.length >= 5 ? nodes[4]! : undefined;
-  return { value: await read(), offset, opcodeIndex };
+  }
+
+  /** Scalars are immutable once decoded: one object per (kind, offset). */
+  private async scalar(kind: number, offset: number, decode: () => Promise<PyValue>): Promise<PyValue> {
+    const key = offset * 64 + kind;
+    let value = this.scalars.get(key);
+    if (!value) {
+      value = await decode();
+      this.scalars.set(key, value);
+    }
+    return value;
+  }
 }
 
 function isSet(v: PyValue): boolean {

@@ -1,6 +1,9 @@
 // The tensor table of a PyTorch checkpoint, rebuilt from what its pickle
 // returns: every _rebuild_tensor* call names its storage (a persistent id),
 // offset, shape and stride; the dict keys on the way down name the tensor.
+import { NODE_WORDS } from '../wasm.js';
+import { Kind, NodeCursor } from './nodes.js';
+import type { StreamReader } from './stream-reader.js';
 import { globalName } from './render.js';
 import type { PyValue } from './types.js';
 
@@ -36,40 +39,175 @@ export function isRebuildCall(name: string | undefined): boolean {
   return !!name && (REBUILD_TENSOR.has(name) || WRAPPERS.has(name) || name === 'torch._tensor._rebuild_from_type_v2');
 }
 
-/** Tensor records found in `value`, depth-first in pickle order; `limit` bounds the list. */
-export function collectTensors(value: PyValue, limit: number): CheckpointTensor[] {
+/** Where the tensor walk gets node lists: the machine's describe, bounded per request. */
+export interface TensorTree {
+  /** Nodes of `handle`; of a container or call, its items from `firstItem` on. */
+  describe(handle: number, firstItem: number): Float64Array;
+  reader: StreamReader;
+  /** Nodes one request returns at most. */
+  nodesPerRequest: number;
+  /** Nodes all requests together may return; past it the walk stops (a value that shares itself can expand without end). */
+  maxNodes: number;
+}
+
+export interface TensorWalk {
+  tensors: CheckpointTensor[];
+  /** Parts of the value were not there to walk (not kept, too deep, node budget spent): the table may miss tensors. */
+  incomplete: boolean;
+}
+
+/**
+ * Tensor records found in the value `root` returns, depth-first in pickle
+ * order; `limit` bounds the list. Walks node lists a request at a time and
+ * decodes only the small parts it needs (callees, keys, a rebuild call's
+ * arguments): when a request's node budget cuts a container short, the
+ * rest of its items are asked for by its handle. A state dict of 100,000
+ * tensors is never one object tree, nor one node list.
+ */
+export async function collectTensors(tree: TensorTree, root: number, limit: number): Promise<TensorWalk> {
   const out: CheckpointTensor[] = [];
-  const walk = (v: PyValue, path: string): void => {
-    if (out.length >= limit) return;
-    switch (v.type) {
-      case 'dict':
-        for (const [k, child] of v.entries) walk(child, join(path, k));
-        return;
-      case 'list':
-      case 'tuple':
-        v.items.forEach((child, i) => walk(child, join(path, { type: 'int', value: BigInt(i) })));
-        return;
-      case 'call': {
-        const name = globalName(v.callee);
-        if (name && REBUILD_TENSOR.has(name)) {
-          const tensor = fromRebuild(v.args, path);
-          if (tensor) out.push(tensor);
-          return;
-        }
-        if (name && WRAPPERS.has(name) && v.args[0]) return walk(v.args[0], path);
-        if (name === 'torch._tensor._rebuild_from_type_v2' && v.args[2]?.type === 'tuple') {
-          // (func, type, args, state): the args hold the plain tensor
-          const inner = v.args[2].items[0];
-          if (inner) return walk(inner, path);
-        }
-        for (const [k, child] of v.items ?? []) walk(child, k ? join(path, k) : path);
-        if (v.state) walk(v.state, path);
-        return;
+  let nodesLeft = tree.maxNodes;
+  let incomplete = false;
+  const request = (handle: number, firstItem: number): NodeCursor | undefined => {
+    if (nodesLeft <= 0) {
+      incomplete = true;
+      return undefined;
+    }
+    const nodes = tree.describe(handle, firstItem);
+    const count = nodes.length / NODE_WORDS;
+    nodesLeft -= count;
+    // describe stops a few nodes short of its budget rather than elide (it keeps 4 for one)
+    return new NodeCursor(nodes, tree.reader, count >= tree.nodesPerRequest - 8);
+  };
+
+  const walk = async (cursor: NodeCursor, path: string): Promise<void> => {
+    if (cursor.done) return;
+    const kind = cursor.kind();
+    if (kind === Kind.Elided && cursor.full && cursor.handle() && cursor.reachesEnd()) {
+      // left out because the request's node budget ran out: ask for it by its handle
+      const handle = cursor.handle();
+      cursor.skip();
+      const again = request(handle, 0);
+      if (again) await walk(again, path);
+      return;
+    }
+    if (kind === Kind.Elided || (kind >= Kind.Lite && kind < Kind.TextSpan)) incomplete = true;
+    if (out.length >= limit || !(kind === Kind.Dict || kind === Kind.List || kind === Kind.Tuple || kind === Kind.Call)) {
+      cursor.skip();
+      return;
+    }
+    const handle = cursor.handle();
+    if (kind === Kind.Call && cursor.full && cursor.at > 0 && cursor.reachesEnd()) {
+      // maybe cut short by the node budget (a rebuild call missing its stride): ask for it whole
+      cursor.skip();
+      const whole = request(handle, 0);
+      if (whole) await walk(whole, path);
+      return;
+    }
+    const expected = kind === Kind.Dict ? 2 * cursor.count() : kind === Kind.Call ? 4 + 2 * cursor.count() : cursor.count();
+    const dropped = (cursor.flags() & 1) !== 0; // the machine kept fewer items than there were
+    const n = cursor.enter();
+    if (kind === Kind.Call) {
+      if (await walkCall(cursor, n, path)) return;
+    } else {
+      await walkItems(cursor, kind, n, 0, path);
+    }
+    // the node budget cut this one short: ask for the rest of its items by its handle
+    let done = kind === Kind.Call ? n - 4 : n;
+    while (!dropped && n < expected && (kind === Kind.Call ? 4 : 0) + done < expected && out.length < limit) {
+      const more = request(handle, done);
+      if (!more || more.done) return;
+      const m = more.enter();
+      if (kind === Kind.Call) {
+        skipN(more, 4); // callee, args, kwargs, state again
+        await walkItems(more, kind, m - 4, done, path);
+        if (m - 4 <= 0) return;
+        done += m - 4;
+      } else {
+        await walkItems(more, kind, m, done, path);
+        if (m <= 0) return;
+        done += m;
       }
     }
+    if (dropped) incomplete = true;
   };
-  walk(value, '');
-  return out;
+
+  /** `n` item nodes of a container (or a call's item pairs), the first being item `first` of it. */
+  const walkItems = async (cursor: NodeCursor, kind: number, n: number, first: number, path: string): Promise<void> => {
+    if (kind === Kind.Dict || kind === Kind.Call) {
+      for (let i = 0; i + 1 < n; i += 2) {
+        const key = await cursor.value();
+        await walk(cursor, key.type === 'elided' && key.what === 'unset' ? path : join(path, key));
+      }
+      skipN(cursor, n % 2);
+      return;
+    }
+    for (let i = 0; i < n; i++) await walk(cursor, join(path, { type: 'int', value: BigInt(first + i) }));
+  };
+
+  /** A call's children: callee, args, kwargs, state, then its items. True when it was all read. */
+  const walkCall = async (cursor: NodeCursor, n: number, path: string): Promise<boolean> => {
+    if (n < 4) {
+      skipN(cursor, n);
+      return true;
+    }
+    const name = globalName(await cursor.value());
+    if (name && REBUILD_TENSOR.has(name)) {
+      const args = await cursor.value();
+      skipN(cursor, n - 2);
+      const tensor = fromRebuild(args.type === 'tuple' ? args.items : [args], path);
+      if (tensor) out.push(tensor);
+      return true;
+    }
+    const inner = name === 'torch._tensor._rebuild_from_type_v2' ? 2 : name && WRAPPERS.has(name) ? 0 : -1;
+    if (inner >= 0 && (await walkArgument(cursor, inner, path))) {
+      skipN(cursor, n - 2);
+      return true;
+    }
+    skipN(cursor, 2); // args, kwargs
+    const stateAt = cursor.at;
+    cursor.skip();
+    await walkItems(cursor, Kind.Call, n - 4, 0, path);
+    const end = cursor.at;
+    cursor.at = stateAt;
+    if (cursor.kind() !== Kind.Unset) await walk(cursor, path);
+    cursor.at = end;
+    return false;
+  };
+
+  /**
+   * At a call's args tuple: walks the tensor inside it (a Parameter's args[0],
+   * or the plain tensor at args[2][0] of _rebuild_from_type_v2) and steps past
+   * the tuple; false, having read nothing, when it is not there.
+   */
+  const walkArgument = async (cursor: NodeCursor, index: number, path: string): Promise<boolean> => {
+    const argsAt = cursor.at;
+    if (cursor.kind() !== Kind.Tuple || cursor.children() <= index) return false;
+    const n = cursor.enter();
+    skipN(cursor, index);
+    if (index > 0) {
+      // (func, type, args, state): the tensor is the first item of args
+      if (cursor.kind() !== Kind.Tuple || cursor.children() === 0) {
+        cursor.at = argsAt;
+        return false;
+      }
+      const m = cursor.enter();
+      await walk(cursor, path);
+      skipN(cursor, m - 1);
+    } else {
+      await walk(cursor, path);
+    }
+    skipN(cursor, n - index - 1);
+    return true;
+  };
+
+  const top = request(root, 0);
+  if (top) await walk(top, '');
+  return { tensors: out, incomplete };
+}
+
+function skipN(cursor: NodeCursor, n: number): void {
+  for (let i = 0; i < n; i++) cursor.skip();
 }
 
 function join(path: string, key: PyValue): string {

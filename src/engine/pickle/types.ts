@@ -51,6 +51,8 @@ export interface PickleStreamInput {
   layout?: 'plain' | 'joblib';
   /** Only the first pickle (legacy torch reads its pickles one by one); otherwise read on past STOP. */
   single?: boolean;
+  /** Return every persistent id (legacy torch sizes its storages from them); otherwise they are only judged and counted. */
+  keepPersistentIds?: boolean;
 }
 
 export interface PickleStreamResult {
