@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../src/engine/report.js';
 import { fixtureBytes, scanBytes } from './helpers.js';
-import { MAX_JOBLIB_LAYOUT_NODES, MAX_RESYNC_BYTES } from '../src/engine/pickle/analyse-stream.js';
+import { MAX_JOBLIB_LAYOUT_NODES, MAX_RESYNC_BYTES, MAX_TENSORS_LISTED } from '../src/engine/pickle/analyse-stream.js';
 import { callPickle, P, pickle } from './pickle-asm.js';
 
 const engineFixture = (name: string) => new Uint8Array(readFileSync(new URL(`fixtures/engine/${name}`, import.meta.url)));
@@ -291,6 +291,20 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
     expect(stream(deep).tensors ?? []).toEqual([]);
     expect(find(deep, 'pickle.render-budget').message).toMatch(/may be incomplete.*deeper than 64 levels/);
     expect(deep.verdict).toBe('clean');
+  });
+
+  it(`MAX_TENSORS_LISTED (${MAX_TENSORS_LISTED}): the table stops at the limit and says so`, async () => {
+    // 100,001 rebuild calls sharing one memoised argument tuple, in a list
+    const args = pickle(P.MARK, P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.int(0), P.int(2), P.int(2), P.TUPLE2, P.int(2), P.int(1), P.TUPLE2, P.FALSE, P.TUPLE);
+    const call = pickle(P.binget(1), P.binget(2), P.REDUCE);
+    const calls = new Uint8Array(call.length * (MAX_TENSORS_LISTED + 1));
+    for (let i = 0; i <= MAX_TENSORS_LISTED; i++) calls.set(call, i * call.length);
+    const r = await scanBytes(pickle(P.proto(2), P.EMPTY_LIST, P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1), P.POP, args, P.binput(2), P.POP, P.MARK, calls, P.APPENDS, P.STOP));
+    const tensors = stream(r).tensors!;
+    expect(tensors.length).toBe(MAX_TENSORS_LISTED);
+    expect(tensors.at(-1)).toMatchObject({ name: String(MAX_TENSORS_LISTED - 1), shape: [2, 2], storage: '0' });
+    expect(find(r, 'pickle.render-budget').evidence).toMatchObject({ limit: 'MAX_TENSORS_LISTED', tensors: MAX_TENSORS_LISTED });
+    expect(r.verdict).toBe('clean');
   });
 
   it('reads a zip of 10,000 small storages a run of members at a time, not one read each', async () => {

@@ -6,6 +6,8 @@ import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { scanSource } from '../src/engine/scan.js';
 import type { Finding, Report } from '../src/engine/report.js';
 import { containerBytes, fixtureBytes, scanBytes, wasm } from './helpers.js';
+import { MAX_PERSISTENT_IDS } from '../src/engine/pickle/analyse-stream.js';
+import { P, pickle } from './pickle-asm.js';
 
 const scan = (name: string) => scanBytes(containerBytes(name), name);
 const find = (r: Report, rule: string): Finding | undefined => r.findings.find((f) => f.rule === rule);
@@ -128,6 +130,30 @@ describe('legacy PyTorch (tar layout)', () => {
     expect(r.format).toBe('pytorch-legacy');
     expect(find(r, 'scan.limit-reached')).toMatchObject({ location: { offset: MAX_TAR_MEMBERS * 1024 }, evidence: { limit: 'MAX_TAR_MEMBERS', value: MAX_TAR_MEMBERS + 1 } });
     expect(r.verdict).not.toBe('clean');
+  });
+
+  it(`MAX_PERSISTENT_IDS (${MAX_PERSISTENT_IDS}): a saved object with more persistent ids stops with a limit finding, not a false "torch.load fails"`, async () => {
+    // magic number, protocol 1001, sys_info {}, then a list of one id more than the limit, the key list ['0'], storage '0'
+    const magic = new Uint8Array([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]);
+    const protocol = pickle(P.proto(2), [0x4d, 0xe9, 0x03], P.STOP);
+    const sysInfo = pickle(P.proto(2), P.EMPTY_DICT, P.STOP);
+    const id = pickle(P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(1), P.TUPLE);
+    const one = pickle(P.binget(0), P.BINPERSID);
+    const ids = new Uint8Array(one.length * (MAX_PERSISTENT_IDS + 1));
+    for (let i = 0; i <= MAX_PERSISTENT_IDS; i++) ids.set(one, i * one.length);
+    const object = pickle(P.proto(2), id, P.binput(0), P.POP, P.EMPTY_LIST, P.MARK, ids, P.APPENDS, P.STOP);
+    const keys = pickle(P.proto(2), P.EMPTY_LIST, P.str('0'), P.APPEND, P.STOP);
+    const storage = new Uint8Array(12);
+    storage[0] = 1; // one element of 4 bytes
+    const r = await scanBytes(pickle(magic, protocol, sysInfo, object, keys, storage));
+    expect(r.format).toBe('pytorch-legacy');
+    expect(find(r, 'scan.limit-reached')).toMatchObject({ evidence: { limit: 'MAX_PERSISTENT_IDS', value: MAX_PERSISTENT_IDS + 1 } });
+    expect(rules(r)).not.toContain('format.malformed');
+    expect(r.verdict).not.toBe('clean');
+    // one id fewer: the storages are sized and stepped over
+    const fits = await scanBytes(pickle(magic, protocol, sysInfo, pickle(P.proto(2), id, P.binput(0), P.POP, P.EMPTY_LIST, P.MARK, ids.subarray(one.length), P.APPENDS, P.STOP), keys, storage));
+    expect(fits.findings.filter((f) => f.severity !== 'info' && f.rule !== 'pickle.unknown-import').map((f) => f.rule)).toEqual([]);
+    expect(fits.content.storages).toEqual({ '0': 4 });
   });
 
   it('still reads the simplified tar fixture, whose members are plain pickles', async () => {

@@ -15,6 +15,7 @@ export interface SequencePickle {
   /** What the pickle returns, rendered within the engine's budget (long lists show their first items). */
   value: PyValue | undefined;
   persistentIds: PyValue[];
+  persistentIdsDropped: number;
   complete: boolean;
   offset: number;
 }
@@ -54,7 +55,7 @@ export class PickleSequence {
       ...(this.member !== undefined ? { member: this.member } : {}),
     });
     this.position = offset + result.end;
-    return { value: result.values[0], persistentIds: result.persistentIds, complete: result.complete, offset };
+    return { value: result.values[0], persistentIds: result.persistentIds, persistentIdsDropped: result.persistentIdsDropped, complete: result.complete, offset };
   }
 
   /** Analyses everything from the current position as a pickle stream that may hold several pickles. */

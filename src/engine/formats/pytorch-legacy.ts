@@ -8,6 +8,7 @@ import { SliceByteSource, type ByteSource } from '../byte-source.js';
 import { ascii, decodeUtf8, startsWith } from '../bytes.js';
 import { LimitError, MalformedError } from '../errors.js';
 import { recordFailure, worseStatus } from '../failure.js';
+import { MAX_PERSISTENT_IDS } from '../pickle/analyse-stream.js';
 import { renderPython } from '../pickle/render.js';
 import type { PyValue } from '../pickle/types.js';
 import type { AnalysisStatus } from '../verdict.js';
@@ -80,6 +81,10 @@ async function analyseMagicLayout(ctx: AnalysisContext): Promise<AnalysisStatus>
   legacy.storagesOffset = seq.position;
   let status: AnalysisStatus = [magic, protocol, sysInfo, object, keys].every((p) => p.complete) ? 'complete' : 'unsupported';
 
+  if (object.persistentIdsDropped > 0) {
+    const total = object.persistentIds.length + object.persistentIdsDropped;
+    throw new LimitError('MAX_PERSISTENT_IDS', total, `the saved object holds ${total} persistent ids, over the ${MAX_PERSISTENT_IDS} kept to size its storages: the raw storages from offset ${seq.position} were not stepped over and not checked`, seq.at(seq.position));
+  }
   const sizes = storageElementSizes(object.persistentIds);
   const order = storageOrder(keys.value, sizes);
   if (!order) {

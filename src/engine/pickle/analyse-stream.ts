@@ -24,8 +24,8 @@ export const MAX_STREAM_BYTES = 2 ** 41;
 export const MAX_PICKLES = 1000;
 /** Bytes searched for another pickle when junk follows a STOP. */
 export const MAX_RESYNC_BYTES = 1 << 20;
-/** Tensors listed for one checkpoint; real ones hold up to tens of thousands. */
-export const MAX_TENSORS_LISTED = 200_000;
+/** Tensors listed for one checkpoint (as every format's table); real ones hold up to tens of thousands. */
+export const MAX_TENSORS_LISTED = 100_000;
 /** Findings of one rule from one stream; past it they are counted in a last finding of that rule. */
 export const MAX_FINDINGS_PER_RULE = 20;
 /**
@@ -34,8 +34,8 @@ export const MAX_FINDINGS_PER_RULE = 20;
  * BUILDs one wrapper over and over (1 MB of that took 26 s before).
  */
 export const MAX_JOBLIB_LAYOUT_NODES = 1_000_000;
-/** Persistent ids kept for the caller (legacy torch needs each storage's). */
-const MAX_PERSISTENT_IDS = 200_000;
+/** Persistent ids kept for the caller (legacy torch sizes each storage from its id); past it the caller is told how many were dropped. */
+export const MAX_PERSISTENT_IDS = 100_000;
 // Rendering budgets: one call, the value a pickle returns, a checkpoint's whole tensor tree.
 const CALL_VIEW = { nodes: 400, depth: 8, items: 16 };
 const VALUE_VIEW = { nodes: 2000, depth: 12, items: 32 };
@@ -102,6 +102,7 @@ class StreamRun {
   private readonly values: PyValue[] = [];
   private readonly persistentIds: PyValue[] = [];
   private persistentIdCount = 0;
+  private persistentIdsDropped = 0;
   private foreignPersistentIds = 0;
   /** Persistent ids whose value was past the keep budget (MAX_KEPT_BYTES): neither torch's nor foreign as far as we can tell. */
   private undescribedPersistentIds = 0;
@@ -112,6 +113,8 @@ class StreamRun {
   private rebuildCalls = 0;
   /** The tensor walk met values that were not kept or too deep, or ran out of nodes. */
   private tensorTableIncomplete = false;
+  /** The walk reached MAX_TENSORS_LISTED with more of the value to go. */
+  private tensorTableCut = false;
   private tensors: CheckpointTensor[] = [];
   private pendingBuild?: { target: number; offset: number; depth: number };
   /** Callee handles known to be (or not be) joblib's NumpyArrayWrapper. */
@@ -184,7 +187,7 @@ class StreamRun {
       }
       this.fail(status, state.position, state.lastOpcode, state.limit);
     }
-    return { end: this.end, pickles: this.pickles, values: this.values, persistentIds: this.persistentIds, complete: this.complete };
+    return { end: this.end, pickles: this.pickles, values: this.values, persistentIds: this.persistentIds, persistentIdsDropped: this.persistentIdsDropped, complete: this.complete };
   }
 
   /** Turns an error status into the exception that stops the stream. */
@@ -396,7 +399,10 @@ class StreamRun {
       return;
     }
     this.persistentIdCount++;
-    if (this.input.keepPersistentIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
+    if (this.input.keepPersistentIds) {
+      if (this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(value.id);
+      else this.persistentIdsDropped++;
+    }
     if (!isTorchStorageId(value.id)) {
       this.foreignPersistentIds++;
       this.firstForeignPersid ??= this.at(offset, index);
@@ -433,6 +439,7 @@ class StreamRun {
       const walk = await collectTensors(tree, handle, MAX_TENSORS_LISTED - this.tensors.length);
       for (const tensor of walk.tensors) this.tensors.push(tensor);
       if (walk.incomplete) this.tensorTableIncomplete = true;
+      if (walk.cutAtLimit) this.tensorTableCut = true;
     }
   }
 
@@ -513,7 +520,9 @@ class StreamRun {
       const what = this.firstFrameDamage.kind === 1 ? 'an opcode crosses the end of its FRAME' : 'a FRAME starts before the previous one ends';
       this.ctx.findings.add('pickle.frame-straddle', `${what} at offset ${this.firstFrameDamage.location.offset}${this.frameDamage > 1 ? ` (${this.frameDamage} places in all)` : ''}`, this.firstFrameDamage.location, { count: this.frameDamage });
     }
-    if (this.tensorTableIncomplete && this.undescribedPersistentIds === 0) {
+    if (this.tensorTableCut) {
+      this.ctx.findings.add('pickle.render-budget', `the tensor table lists the first ${MAX_TENSORS_LISTED} tensors (MAX_TENSORS_LISTED); the rest of the value was not walked for more; every import and call was still judged`, this.at(0), { limit: 'MAX_TENSORS_LISTED', tensors: this.tensors.length });
+    } else if (this.tensorTableIncomplete && this.undescribedPersistentIds === 0) {
       this.ctx.findings.add('pickle.render-budget', `the tensor table may be incomplete: parts of the value this pickle returns were not kept (MAX_KEPT_BYTES), nest deeper than ${TENSOR_VIEW.depth} levels, or take more than ${TENSOR_VIEW.nodes} nodes to walk; every import and call was still judged`, this.at(0), { tensors: this.tensors.length });
     }
     if (this.undescribedPersistentIds > 0) {

@@ -54,6 +54,8 @@ export interface TensorWalk {
   tensors: CheckpointTensor[];
   /** Parts of the value were not there to walk (not kept, too deep, node budget spent): the table may miss tensors. */
   incomplete: boolean;
+  /** The list reached `limit` with more of the value left unwalked. */
+  cutAtLimit: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function collectTensors(tree: TensorTree, root: number, limit: numb
   const out: CheckpointTensor[] = [];
   let nodesLeft = tree.maxNodes;
   let incomplete = false;
+  let cutAtLimit = false;
   const request = (handle: number, firstItem: number): NodeCursor | undefined => {
     if (nodesLeft <= 0) {
       incomplete = true;
@@ -92,7 +95,12 @@ export async function collectTensors(tree: TensorTree, root: number, limit: numb
       return;
     }
     if (kind === Kind.Elided || (kind >= Kind.Lite && kind < Kind.TextSpan)) incomplete = true;
-    if (out.length >= limit || !(kind === Kind.Dict || kind === Kind.List || kind === Kind.Tuple || kind === Kind.Call)) {
+    if (out.length >= limit) {
+      cutAtLimit = true;
+      cursor.skip();
+      return;
+    }
+    if (!(kind === Kind.Dict || kind === Kind.List || kind === Kind.Tuple || kind === Kind.Call)) {
       cursor.skip();
       return;
     }
@@ -203,7 +211,7 @@ export async function collectTensors(tree: TensorTree, root: number, limit: numb
 
   const top = request(root, 0);
   if (top) await walk(top, '');
-  return { tensors: out, incomplete };
+  return { tensors: out, incomplete, cutAtLimit };
 }
 
 function skipN(cursor: NodeCursor, n: number): void {

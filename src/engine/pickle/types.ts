@@ -64,6 +64,8 @@ export interface PickleStreamResult {
   values: PyValue[];
   /** Persistent ids in order of appearance (torch: ('storage', torch.FloatStorage, '0', 'cpu', 12)). */
   persistentIds: PyValue[];
+  /** Persistent ids past MAX_PERSISTENT_IDS, not in `persistentIds` (only with keepPersistentIds). */
+  persistentIdsDropped: number;
   /** False when part of the stream was left unchecked (a finding says which). */
   complete: boolean;
 }
