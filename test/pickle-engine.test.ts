@@ -545,6 +545,18 @@ describe('pickle engine: text CPython cannot decode', () => {
       expect(find(r, 'format.malformed').message).toMatch(/SHORT_BINUNICODE at offset 4 holds text that is not UTF-8/);
     }
   });
+
+  it('checks a str that crosses the end of the 1 MiB input window too (the machine reads on from its opcode)', async () => {
+    // PROTO, (NONE, POP) up to 4 bytes before the window end, then a 10-byte str whose 0xff lies past it
+    const at = (1 << 20) - 4;
+    const filler = new Uint8Array(at - 2);
+    for (let i = 0; i < filler.length; i += 2) filler.set([0x4e, 0x30], i);
+    const text = (last: number) => pickle(P.proto(4), filler, [0x8c, 10], [0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, last], P.STOP);
+    const bad = await scanBytes(text(0xff));
+    expect(bad.verdict).toBe('malformed');
+    expect(find(bad, 'format.malformed').message).toContain(`SHORT_BINUNICODE at offset ${at} holds text that is not UTF-8`);
+    expect((await scanBytes(text(0x6a))).verdict).toBe('clean');
+  });
   it('accepts encoded surrogates, as CPython\'s surrogatepass does, and all of Unicode', async () => {
     for (const good of [[0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98, 0x80], [0xe4, 0xb8, 0xad], [0xc3, 0xa9]]) {
       const r = await scanBytes(pickle(lead, [0x8c, good.length], good, P.STOP));

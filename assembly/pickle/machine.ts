@@ -514,7 +514,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         const n = <i64>load<u8>(a);
         if (code == 0x8c) {
           const status = checkText(a + 1, n, avail - 1, lastWindow);
-          if (status != 0) return exit(pos, status);
+          if (status != TEXT_OK) return exit(pos, status);
         }
         next += n;
         h = handle(code == 0x43 ? K_BYTES_AT : K_STR_AT, offset);
@@ -531,7 +531,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         const n = <i64>load<u32>(a);
         if (code == 0x58) {
           const status = checkText(a + 4, n, avail - 4, lastWindow);
-          if (status != 0) return exit(pos, status);
+          if (status != TEXT_OK) return exit(pos, status);
         }
         next += n;
         h = handle(code == 0x42 ? K_BYTES_AT : K_STR_AT, offset);
@@ -542,7 +542,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         if (n < 0 || n > streamSize) return exit(pos, M_LENGTH_BEYOND_FILE);
         if (code == 0x8d) {
           const status = checkText(a + 8, n, avail - 8, lastWindow);
-          if (status != 0) return exit(pos, status);
+          if (status != TEXT_OK) return exit(pos, status);
         }
         next += n;
         h = handle(code == 0x8d ? K_STR_AT : code == 0x8e ? K_BYTES_AT : K_BYTEARRAY_AT, offset);
@@ -737,15 +737,18 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
   }
 }
 
+/** checkText's "fine": not a feed status (NEED_MORE is 0, so 0 cannot mean fine). */
+const TEXT_OK: i32 = 1 << 30;
+
 /**
- * 0 when the text of `n` bytes at `p` is fine (or too long to check); else
- * NEED_MORE (a short text crossing the window end: read on from the opcode)
- * or BAD_UTF8. `inWindow` is how many of its bytes the window holds.
+ * TEXT_OK when the text of `n` bytes at `p` is fine (or too long to check);
+ * else NEED_MORE (a short text crossing the window end: read on from the
+ * opcode) or BAD_UTF8. `inWindow` is how many of its bytes the window holds.
  */
 function checkText(p: usize, n: i64, inWindow: i64, lastWindow: bool): i32 {
-  if (n > MAX_VALIDATED_TEXT) return 0;
-  if (n > inWindow) return lastWindow ? 0 : M_NEED_MORE; // at the end of the stream: LENGTH_BEYOND_FILE follows
-  return validUtf8(p, <usize>n) ? 0 : M_BAD_UTF8;
+  if (n > MAX_VALIDATED_TEXT) return TEXT_OK;
+  if (n > inWindow) return lastWindow ? TEXT_OK : M_NEED_MORE; // at the end of the stream: LENGTH_BEYOND_FILE follows
+  return validUtf8(p, <usize>n) ? TEXT_OK : M_BAD_UTF8;
 }
 
 /** UTF-8 as CPython decodes pickle text ('surrogatepass': encoded surrogates allowed; overlongs, > U+10FFFF, cut sequences refused). */

@@ -24,6 +24,8 @@ export const MAX_STREAM_BYTES = 2 ** 41;
 export const MAX_PICKLES = 1000;
 /** Bytes searched for another pickle when junk follows a STOP. */
 export const MAX_RESYNC_BYTES = 1 << 20;
+/** Room left in a window for the unread tail of the one before (an opcode cut by its end) when the next bytes were read ahead. */
+const READ_AHEAD_TAIL = 64 * 1024;
 /** Tensors listed for one checkpoint (as every format's table); real ones hold up to tens of thousands. */
 export const MAX_TENSORS_LISTED = 100_000;
 /** Findings of one rule from one stream; past it they are counted in a last finding of that rule. */
@@ -113,6 +115,8 @@ class StreamRun {
   private rebuildCalls = 0;
   /** The tensor walk met values that were not kept or too deep, or ran out of nodes. */
   private tensorTableIncomplete = false;
+  /** The read of the bytes after the current window, started before the machine runs through it. */
+  private readAhead?: { offset: number; bytes: Promise<Uint8Array> };
   /** The walk reached MAX_TENSORS_LISTED with more of the value to go. */
   private tensorTableCut = false;
   private tensors: CheckpointTensor[] = [];
@@ -166,8 +170,8 @@ class StreamRun {
         }
         const position = this.machine.state().position;
         if (status === MachineStatus.NeedMore || position < windowStart || position >= windowStart + window.length) {
+          window = await this.windowAt(position, windowStart, window, capacity);
           windowStart = position;
-          window = await this.source.read(position, capacity);
         }
         continue;
       }
@@ -188,6 +192,34 @@ class StreamRun {
       this.fail(status, state.position, state.lastOpcode, state.limit);
     }
     return { end: this.end, pickles: this.pickles, values: this.values, persistentIds: this.persistentIds, persistentIdsDropped: this.persistentIdsDropped, complete: this.complete };
+  }
+
+  /**
+   * The window at `position`. Reading on through a big pickle, the bytes
+   * after the current window were already asked for while the machine ran
+   * (the read overlaps the work): the new window is the old one's unread tail
+   * and those bytes. Any other position is read as asked.
+   */
+  private async windowAt(position: number, start: number, window: Uint8Array, capacity: number): Promise<Uint8Array> {
+    const end = start + window.length;
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    let next: Uint8Array;
+    if (ahead && ahead.offset === end && position >= start && position <= end && end - position <= READ_AHEAD_TAIL) {
+      const more = await ahead.bytes;
+      next = new Uint8Array(end - position + more.length);
+      next.set(window.subarray(position - start));
+      next.set(more, end - position);
+    } else {
+      next = await this.source.read(position, capacity);
+    }
+    // ask for what follows this window now: the machine works through it meanwhile
+    const after = position + next.length;
+    if (after < this.source.size && next.length >= capacity - READ_AHEAD_TAIL && this.input.layout !== 'joblib') {
+      this.readAhead = { offset: after, bytes: this.source.read(after, capacity - READ_AHEAD_TAIL) };
+      this.readAhead.bytes.catch(() => undefined); // a failed read-ahead is not used; the read is made again, and fails there
+    }
+    return next;
   }
 
   /** Turns an error status into the exception that stops the stream. */
