@@ -135,6 +135,35 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('stops a file past the memory budget on that file only, never clean; the others are reported', async () => {
+    // A 2 KB pickle whose memo keys lie one 96 KiB memo chunk apart: 400 of them take about 38 MiB of
+    // decoder memory (under MAX_MEMO_CHUNKS, so within the default 512 MiB budget it is simply clean).
+    const puts = Buffer.alloc(5 * 400);
+    for (let i = 0; i < 400; i++) { puts[5 * i] = 0x72; puts.writeUInt32LE(i * 16384, 5 * i + 1); } // LONG_BINPUT
+    const hungry = path.join(work, 'memo-hungry.pkl');
+    writeFileSync(hungry, Buffer.concat([Buffer.from([0x80, 2, 0x4e]), puts, Buffer.from([0x2e])])); // PROTO 2, NONE … STOP
+    const { page } = await openApp(context, served.url);
+    await page.getByRole('button', { name: 'settings' }).click();
+    await page.getByLabel('Memory budget in MiB').fill('16');
+    await page.getByLabel('Memory budget in MiB').dispatchEvent('change');
+    await page.getByRole('button', { name: 'analyse' }).click();
+    await page.setInputFiles('drop-zone input#files', [hungry, fixturePath('pickle/inst-os-system.pkl')]);
+    const stopped = await reportFor(page, 'memo-hungry.pkl');
+    expect(await stopped.locator('verdict-banner .word').textContent()).toBe('suspicious');
+    await expect.poll(() => deepText(stopped.locator('findings-list'))).toContain('the decoder needed more than its memory budget of 16 MiB');
+    const small = await reportFor(page, 'inst-os-system.pkl');
+    expect(await small.locator('verdict-banner .word').textContent()).toBe('malicious');
+    await screenshot(page, 'memory-budget');
+    // the same file within the default budget: read to the end, clean
+    await page.getByRole('button', { name: 'settings' }).click();
+    await page.getByLabel('Memory budget in MiB').fill('512');
+    await page.getByLabel('Memory budget in MiB').dispatchEvent('change');
+    await page.getByRole('button', { name: 'analyse' }).click();
+    await page.setInputFiles('drop-zone input#files', [hungry]);
+    await expect.poll(async () => deepText(page.locator('file-queue tr', { hasText: 'memo-hungry.pkl' }).last()), { timeout: 20_000 }).toContain('clean');
+    await page.close();
+  }, 120_000);
+
   it('shows a Keras model’s layers and the Lambda code it carries, and a GGUF tensor table', async () => {
     const { page, errors } = await openApp(context, served.url);
     await page.setInputFiles('drop-zone input#files', [fixturePath('keras/lambda-bytecode.keras'), fixturePath('sniff/model.gguf')]);
