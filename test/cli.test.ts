@@ -290,6 +290,34 @@ describe('weightlens scan: a folder with pathological files', () => {
   }, 60_000);
 });
 
+describe('weightlens scan: the memory budget', () => {
+  it('--memory-budget: a file that needs more is not clean, the files after it are scanned as usual', async () => {
+    const dir = tempDir();
+    // 400 memo keys one 96 KiB memo chunk apart: about 38 MiB of decoder memory from 2 KB
+    const puts = Buffer.alloc(5 * 400);
+    for (let i = 0; i < 400; i++) { puts[5 * i] = 0x72; puts.writeUInt32LE(i * 16384, 5 * i + 1); } // LONG_BINPUT
+    writeFileSync(join(dir, 'a-hungry.pkl'), Buffer.concat([Buffer.from([0x80, 2, 0x4e]), puts, Buffer.from([0x2e])]));
+    copyFileSync(join(ROOT, 'test/fixtures/pickle/inst-os-system.pkl'), join(dir, 'b-evil.pkl'));
+    copyFileSync(fixturePath('model.safetensors'), join(dir, 'c-good.safetensors'));
+    const small = await weightlens('scan', '--json', '--no-hash', '--memory-budget', '16', dir);
+    const doc = JSON.parse(small.stdout);
+    const byName = Object.fromEntries(doc.reports.map((r: Report) => [r.file.name, r]));
+    expect(byName['a-hungry.pkl'].verdict).toBe('suspicious');
+    expect(byName['a-hungry.pkl'].findings.find((f: { rule: string }) => f.rule === 'scan.limit-reached').evidence).toEqual({ limit: 'MEMORY_BUDGET', value: 16 * 1024 * 1024 });
+    expect(byName['b-evil.pkl'].verdict).toBe('malicious');
+    expect(byName['c-good.safetensors'].verdict).toBe('clean');
+    expect(small.code).toBe(1);
+    // the default budget (512 MiB) reads it to the end
+    const roomy = await weightlens('scan', '--json', '--no-hash', join(dir, 'a-hungry.pkl'));
+    expect(JSON.parse(roomy.stdout).reports[0].verdict).toBe('clean');
+    for (const bad of ['8', '2048', '1.5', 'lots']) {
+      const r = await weightlens('scan', '--memory-budget', bad, dir);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('--memory-budget takes MiB from 16 to 1024');
+    }
+  }, 60_000);
+});
+
 describe('weightlens scan: export formats', () => {
   it('prints SARIF, CycloneDX and Markdown with --format, the same exit code, and JSON for --json', async () => {
     const dir = folderWith({ 'a/model.safetensors': 'model.safetensors', 'prefixed.bin': 'torch-zip-prefixed.bin', 'picture.png': 'image.png' });
