@@ -81,6 +81,18 @@ describe('ONNX limits', () => {
     expect(rules(await scan(model(matmulGraph(ok))))).toEqual([]);
   });
 
+  it('MAX_INTS_EMITTED (256, assembly/onnx/walker.ts): a packed dims list up to 256 is handed over value by value, a longer one only counted', async () => {
+    const packedDims = (n: number) => ld(5, ld(1, repeat(n, varint(1))), vint(2, FLOAT), ld(8, 'W'), ld(9, new Uint8Array(4)));
+    // 256 values arrive one by one: the tensor's rank is known exactly (and is past MAX_RANK)
+    const at = limit(await scan(model(matmulGraph(packedDims(256)))));
+    expect(at.evidence).toEqual({ limit: 'MAX_RANK', value: 256 });
+    expect(at.message).toContain('has 256 dimensions');
+    // 257: one bulk event with the count, the values unread
+    const over = limit(await scan(model(matmulGraph(packedDims(257)))));
+    expect(over.evidence).toEqual({ limit: 'MAX_RANK', value: 257 });
+    expect(over.message).toMatch(/a dims list too long to read/);
+  });
+
   it(`keeps MAX_STRING_BYTES (${MAX_STRING_BYTES}) of a string and says how much was cut`, async () => {
     const name = 'n'.repeat(MAX_STRING_BYTES + 100);
     const r = await scan(model([node('Relu', ['X'], ['Y'], name), valueInfo(11, 'X'), valueInfo(12, 'Y')]));

@@ -134,8 +134,15 @@ describe('safetensors', () => {
     await expectMalformed(st('{"__metadata__":{"k":"1","\\u006b":"2"}}', 0), 'safetensors.duplicate-key', /duplicate key "k"/);
   });
 
-  it('stops at the JSON nesting limit', async () => {
-    await expectMalformed(st(`{"a":{"dtype":"U8","shape":[],"data_offsets":[0,1],"x":${'['.repeat(200)}${']'.repeat(200)}}}`, 1), 'safetensors.nesting-too-deep', /deeper than 128/);
+  it('MAX_JSON_DEPTH (127 levels, as the reference): a header nesting 127 levels is read, 128 is malformed', async () => {
+    // safetensors 0.8.0 (serde_json) loads the 127-level header and refuses the 128-level one with
+    // "recursion limit exceeded" (checked when this was written)
+    const nested = (levels: number) => st(`{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}}`, 1);
+    const at = await scanBytes(nested(127));
+    expect(at.findings).toEqual([]);
+    expect(at.verdict).toBe('clean');
+    await expectMalformed(nested(128), 'safetensors.nesting-too-deep', /deeper than 127/);
+    await expectMalformed(st(`{"a":{"dtype":"U8","shape":[],"data_offsets":[0,1],"x":${'['.repeat(200)}${']'.repeat(200)}}}`, 1), 'safetensors.nesting-too-deep', /deeper than 127/);
   });
 
   it('stops at the tensor count limit before building the table', async () => {
