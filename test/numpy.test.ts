@@ -1,4 +1,5 @@
-// The .npy driver on fixture bytes and on hand-made headers that break each rule.
+// The .npy driver on fixture bytes and on hand-made headers that break each rule,
+// and the limits of src/engine/formats/numpy/numpy.ts and numpy/numpy-header.ts.
 import { describe, expect, it } from 'vitest';
 import { concat, fixtureBytes, scanBytes } from './helpers.js';
 

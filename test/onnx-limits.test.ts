@@ -1,6 +1,8 @@
 // The ONNX walker and analyser on hand-built protobufs: every named limit,
 // reads that skip the weights, windows turning over mid-structure, the typed
-// data encodings, external data sizes, and damage after a finding.
+// data encodings, external data sizes, and damage after a finding. Limits of
+// src/engine/formats/onnx/limits.ts, onnx/onnx.ts (sniffing), onnx/triggers.ts and
+// assembly/onnx/walker.ts.
 import { describe, expect, it } from 'vitest';
 import {
   MAX_EXTERNAL_FILES, MAX_FINDINGS_PER_RULE, MAX_GRAPH_ENTRIES, MAX_LISTED_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_NODES, MAX_RANK,

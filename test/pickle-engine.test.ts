@@ -1,5 +1,7 @@
 // The pickle engine on real bytes: hand-assembled streams (test/pickle-asm.ts)
 // and files the real libraries wrote (test/fixtures/make_engine_fixtures.py).
+// The limits here are those of assembly/pickle/machine.ts, assembly/pickle/values.ts and
+// assembly/pickle/memo.ts (MAX_MEMO_CHUNKS is the "MAX_MEMO" chunk budget below).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../src/engine/report.js';

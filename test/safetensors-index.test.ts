@@ -118,11 +118,15 @@ describe('safetensors index', () => {
       indexJson({ a: A }, '26'),
       '{"weight_map": {"a": "x.safetensors", "a": "y.safetensors"}}',
       '{"weight_map": {"a": ',
+      '{"metadata": {"total_size": 9007199254740992}, "weight_map": {}}', // MAX_SAFE + 1
     ]) {
       const r = await scanIndex({ 'model.safetensors.index.json': text });
       expect(r.verdict, text).toBe('malformed');
       expect(rules(r), text).toEqual([['safetensors.index-invalid', 'high']]);
     }
+    // MAX_SAFE (src/engine/formats/safetensors/safetensors-index.ts): 2^53 - 1 is a total size like any other
+    const at = await scanIndex({ 'model.safetensors.index.json': '{"metadata": {"total_size": 9007199254740991}, "weight_map": {}}' });
+    expect(rules(at).map(([rule]) => rule)).not.toContain('safetensors.index-invalid');
   });
 
   it('stops at MAX_INDEX_BYTES without parsing', async () => {
