@@ -397,6 +397,21 @@ describe('weightlens scan: hash pinning', () => {
     expect(missing.code).toBe(1);
   });
 
+  it('--checksums: MAX_CHECKSUM_FILE_BYTES (16 MiB, src/engine/pinning/checksums.ts): a file that size is read, one byte more is a usage error', async () => {
+    const dir = folderWith({ 'model.safetensors': 'model.safetensors' });
+    const sums = join(dir, 'SHA256SUMS');
+    const line = `${sha(join(dir, 'model.safetensors'))}  model.safetensors\n`;
+    const padded = (size: number) => line + '#'.repeat(size - line.length - 1) + '\n'; // a comment fills the rest
+    writeFileSync(sums, padded(16 * 1024 * 1024));
+    const at = await weightlens('scan', '--json', '--checksums', sums, join(dir, 'model.safetensors'));
+    expect(at.code).toBe(0);
+    expect(JSON.parse(at.stdout).reports[0].findings[0]).toMatchObject({ rule: 'hash.match' });
+    writeFileSync(sums, padded(16 * 1024 * 1024 + 1));
+    const over = await weightlens('scan', '--checksums', sums, join(dir, 'model.safetensors'));
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain(`${16 * 1024 * 1024 + 1} bytes is over the ${16 * 1024 * 1024}-byte limit for a checksum file`);
+  }, 60_000);
+
   it('refuses pinning with --no-hash, and a pinned file that is not scanned', async () => {
     const path = fixturePath('model.safetensors');
     const noHash = await weightlens('scan', '--no-hash', '--expect-sha256', `${path}=${'0'.repeat(64)}`, path);
