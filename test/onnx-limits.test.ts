@@ -211,9 +211,13 @@ describe('ONNX walk', () => {
     expect(rules(r)).toEqual(['onnx.custom-domain', 'format.malformed']);
   });
 
-  it('refuses a length past 2^53, a field number 0 and a tag past 32 bits', async () => {
-    const huge = concat(vint(1, 8), ld(2, 'x'), key(7, 2), varint(2n ** 60n), vint(1, 1)); // a graph of 2^60 bytes
+  it('MAX_SAFE_LENGTH: refuses a length past 2^53 (2^53 - 1 is walked as a cut-short file), a field number 0 and a tag past 32 bits', async () => {
+    const graphOf = (length: bigint) => concat(vint(1, 8), ld(2, 'x'), key(7, 2), varint(length), vint(1, 1));
+    const huge = graphOf(2n ** 60n); // a graph of 2^60 bytes
     expect((await scan(huge)).findings.at(-1)!.message).toMatch(/runs past the end of the file|truncated/);
+    expect((await scan(graphOf(2n ** 53n))).findings.at(-1)!.message).toMatch(/^field 7 of ModelProto at offset 5 runs past the end of the file/);
+    // at the bound the graph is entered and walked up to the cut (its bytes are then read, and judged)
+    expect((await scan(graphOf(2n ** 53n - 1n))).findings.at(-1)!.message).toMatch(/\(in ModelProto > GraphProto\)$/);
     const zero = model([ld(1, concat(key(0, 0), varint(1)))]);
     expect((await scan(zero)).findings[0]!.message).toMatch(/field number 0/);
     const wide = model([ld(1, concat(varint(2n ** 33n), varint(1)))]);
