@@ -321,7 +321,6 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     expect(await read()).toBe(200_000);
     const more = listing.getByRole('button', { name: /continue from byte/ });
     // PROTO is the first line (2 bytes), then 199,999 one-byte opcodes
-    // PROTO is the first line (2 bytes), then 199,999 one-byte opcodes
     expect(await more.textContent()).toBe(`continue from byte ${(2 + 199_999).toLocaleString('en-US')}`);
     await more.click();
     await expect.poll(() => deepText(listing)).toContain(`From byte ${(2 + 199_999).toLocaleString('en-US')}`);
