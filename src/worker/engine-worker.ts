@@ -8,6 +8,7 @@ import { BlobSiblings } from '../engine/siblings.js';
 import { disassemble, type DisasmPage } from '../engine/pickle/disassemble.js';
 import { createImportPolicy } from '../engine/policy/index.js';
 import { tensorStats, type TensorRef, type TensorStatsResult } from '../engine/tensor-stats.js';
+import { DEFAULT_MEMORY_BUDGET_BYTES } from '../engine/wasm.js';
 import { loadWasm } from './load-wasm.js';
 
 /** Slice size of the hash pass: large enough to amortise the slice cost, small enough to report progress often. */
@@ -27,11 +28,12 @@ export interface ScanRequest {
 
 // One instance per worker, made on first use and again when the memory budget changes
 // (a memory's maximum is fixed when it is made); the module is compiled once.
-let wasm: { budget: number | undefined; instance: ReturnType<typeof loadWasm> } | undefined;
+let wasm: { budget: number; instance: ReturnType<typeof loadWasm> } | undefined;
 function engine(memoryBudgetBytes?: number): ReturnType<typeof loadWasm> {
   if (!wasm || (memoryBudgetBytes !== undefined && memoryBudgetBytes !== wasm.budget)) {
-    const instance = loadWasm(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes });
-    wasm = { budget: memoryBudgetBytes, instance };
+    const budget = memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
+    const instance = loadWasm({ memoryBudgetBytes: budget });
+    wasm = { budget, instance };
     instance.catch(() => { if (wasm?.instance === instance) wasm = undefined; }); // a failed load is tried again
   }
   return wasm.instance;
