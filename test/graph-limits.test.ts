@@ -2,7 +2,7 @@
 // finding (src/graph/findings.ts) and label length in a box (src/graph/view.ts).
 import { describe, expect, it } from 'vitest';
 import { MAX_READERS_MARKED, nodeFindings } from '../src/graph/findings.js';
-import type { GraphLayoutInput } from '../src/graph/layout.js';
+import type { GraphLayoutInput } from '../src/graph/hierarchy.js';
 import { MAX_LABEL_CHARS, shorten } from '../src/graph/view.js';
 
 describe('graph view bounds', () => {
