@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { siblingsByFolder } from '../src/intake/folders.js';
 import { parseExpectedHash } from '../src/ui/file-facts.js';
-import { MAX_ALLOW_ENTRIES, parseAllowList } from '../src/store/settings.js';
+import { DEFAULT_SETTINGS, MAX_ALLOW_ENTRIES, MAX_MEMORY_MIB, MAX_SCAN_SECONDS, MIN_MEMORY_MIB, MIN_SCAN_SECONDS, parseAllowList, validMemoryMiB, validScanSeconds } from '../src/store/settings.js';
+import { MAX_MEMORY_BUDGET_BYTES, MIN_MEMORY_BUDGET_BYTES } from '../src/engine/wasm.js';
 
 const file = (name: string) => new File([name], name);
 
@@ -48,5 +49,18 @@ describe('parseAllowList', () => {
   });
   it(`stops at ${MAX_ALLOW_ENTRIES} entries`, () => {
     expect(() => parseAllowList(Array.from({ length: MAX_ALLOW_ENTRIES + 1 }, (_, i) => `p.c${i}`).join('\n'))).toThrow(/at most/);
+  });
+});
+
+describe('time limit and memory budget settings (src/store/settings)', () => {
+  it(`MAX_SCAN_SECONDS: whole seconds from ${MIN_SCAN_SECONDS} to ${MAX_SCAN_SECONDS} are kept; others are refused`, () => {
+    for (const ok of [MIN_SCAN_SECONDS, DEFAULT_SETTINGS.scanTimeLimitSeconds, MAX_SCAN_SECONDS]) expect(validScanSeconds(ok), String(ok)).toBe(true);
+    for (const bad of [MIN_SCAN_SECONDS - 1, MAX_SCAN_SECONDS + 1, 1.5, '60', NaN]) expect(validScanSeconds(bad), String(bad)).toBe(false);
+  });
+  it(`MAX_MEMORY_MIB: whole MiB from ${MIN_MEMORY_MIB} to ${MAX_MEMORY_MIB}, the engine's own bounds`, () => {
+    for (const ok of [MIN_MEMORY_MIB, DEFAULT_SETTINGS.memoryBudgetMiB, MAX_MEMORY_MIB]) expect(validMemoryMiB(ok), String(ok)).toBe(true);
+    for (const bad of [MIN_MEMORY_MIB - 1, MAX_MEMORY_MIB + 1, 100.5, '512', Infinity]) expect(validMemoryMiB(bad), String(bad)).toBe(false);
+    expect(MIN_MEMORY_MIB * 2 ** 20).toBe(MIN_MEMORY_BUDGET_BYTES);
+    expect(MAX_MEMORY_MIB * 2 ** 20).toBe(MAX_MEMORY_BUDGET_BYTES);
   });
 });

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MAX_ISSUES_PER_RULE } from '../src/engine/chat-template/checks.js';
 import { analyseTemplate } from '../src/engine/chat-template/index.js';
 
 const dir = (kind: string) => fileURLToPath(new URL(`fixtures/chat-templates/${kind}/`, import.meta.url));
@@ -114,10 +115,27 @@ describe('chat-template rules', () => {
 });
 
 describe('chat-template bounds', () => {
-  it('lists 20 issues of a rule and counts the rest, keeping the worst severity', () => {
+  it('MAX_ISSUES_PER_RULE: lists 20 issues of a rule and counts the rest, keeping the worst severity', () => {
+    expect(MAX_ISSUES_PER_RULE).toBe(20);
+    const at = analyseTemplate('{{ x.__class__ }}'.repeat(MAX_ISSUES_PER_RULE));
+    expect(at.issues).toHaveLength(20);
+    expect(at.omitted).toEqual([]);
     const { issues, omitted } = analyseTemplate('{{ x.__class__ }}'.repeat(500));
     expect(issues).toHaveLength(20);
     expect(omitted).toEqual([{ rule: 'template.python-internals', severity: 'critical', count: 480 }]);
+  });
+
+  it('MAX_KEY_TOKENS (256, chat-template/checks.ts): a key expression within it is folded; a longer one is reported as too long to follow', () => {
+    // '__cla' ~ 'ss__' inside n pairs of parentheses: 2n + 3 tokens, folding to __class__
+    const name = (pairs: number) => `${'('.repeat(pairs)}'__cla' ~ 'ss__'${')'.repeat(pairs)}`;
+    const rules = (source: string) => analyseTemplate(source).issues.map((i) => [i.rule, i.severity]);
+    expect(rules(`{{ x|attr(${name(126)}) }}`)).toEqual([['template.python-internals', 'critical']]); // 255 tokens
+    const over = analyseTemplate(`{{ x|attr(${name(127)}) }}`).issues; // 257 tokens
+    expect(over.map((i) => [i.rule, i.severity])).toEqual([['template.computed-attribute', 'high']]);
+    expect(over[0]!.message).toContain('a name expression of 257 tokens, too long to follow');
+    // a {% set %} value past it is not folded either: the name is then "built", still reported
+    expect(rules(`{% set k = ${name(126)} %}{{ x|attr(k) }}`)).toEqual([['template.python-internals', 'critical']]);
+    expect(rules(`{% set k = ${name(127)} %}{{ x|attr(k) }}`)).toEqual([['template.computed-attribute', 'critical']]);
   });
 
   it('stays linear on a megabyte of nested subscripts and parentheses', () => {

@@ -290,6 +290,34 @@ describe('weightlens scan: a folder with pathological files', () => {
   }, 60_000);
 });
 
+describe('weightlens scan: the memory budget', () => {
+  it('--memory-budget: a file that needs more is not clean, the files after it are scanned as usual', async () => {
+    const dir = tempDir();
+    // 400 memo keys one 96 KiB memo chunk apart: about 38 MiB of decoder memory from 2 KB
+    const puts = Buffer.alloc(5 * 400);
+    for (let i = 0; i < 400; i++) { puts[5 * i] = 0x72; puts.writeUInt32LE(i * 16384, 5 * i + 1); } // LONG_BINPUT
+    writeFileSync(join(dir, 'a-hungry.pkl'), Buffer.concat([Buffer.from([0x80, 2, 0x4e]), puts, Buffer.from([0x2e])]));
+    copyFileSync(join(ROOT, 'test/fixtures/pickle/inst-os-system.pkl'), join(dir, 'b-evil.pkl'));
+    copyFileSync(fixturePath('model.safetensors'), join(dir, 'c-good.safetensors'));
+    const small = await weightlens('scan', '--json', '--no-hash', '--memory-budget', '16', dir);
+    const doc = JSON.parse(small.stdout);
+    const byName = Object.fromEntries(doc.reports.map((r: Report) => [r.file.name, r]));
+    expect(byName['a-hungry.pkl'].verdict).toBe('suspicious');
+    expect(byName['a-hungry.pkl'].findings.find((f: { rule: string }) => f.rule === 'scan.limit-reached').evidence).toEqual({ limit: 'MEMORY_BUDGET', value: 16 * 1024 * 1024 });
+    expect(byName['b-evil.pkl'].verdict).toBe('malicious');
+    expect(byName['c-good.safetensors'].verdict).toBe('clean');
+    expect(small.code).toBe(1);
+    // the default budget (512 MiB) reads it to the end
+    const roomy = await weightlens('scan', '--json', '--no-hash', join(dir, 'a-hungry.pkl'));
+    expect(JSON.parse(roomy.stdout).reports[0].verdict).toBe('clean');
+    for (const bad of ['8', '2048', '1.5', 'lots']) {
+      const r = await weightlens('scan', '--memory-budget', bad, dir);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('--memory-budget takes MiB from 16 to 1024');
+    }
+  }, 60_000);
+});
+
 describe('weightlens scan: export formats', () => {
   it('prints SARIF, CycloneDX and Markdown with --format, the same exit code, and JSON for --json', async () => {
     const dir = folderWith({ 'a/model.safetensors': 'model.safetensors', 'prefixed.bin': 'torch-zip-prefixed.bin', 'picture.png': 'image.png' });
@@ -368,6 +396,21 @@ describe('weightlens scan: hash pinning', () => {
     expect(JSON.parse(missing.stdout).errors).toEqual([{ path: join(dir, 'gone.bin'), message: `listed in ${sums} (line 2) but no such file` }]);
     expect(missing.code).toBe(1);
   });
+
+  it('--checksums: MAX_CHECKSUM_FILE_BYTES (16 MiB, src/engine/pinning/checksums.ts): a file that size is read, one byte more is a usage error', async () => {
+    const dir = folderWith({ 'model.safetensors': 'model.safetensors' });
+    const sums = join(dir, 'SHA256SUMS');
+    const line = `${sha(join(dir, 'model.safetensors'))}  model.safetensors\n`;
+    const padded = (size: number) => line + '#'.repeat(size - line.length - 1) + '\n'; // a comment fills the rest
+    writeFileSync(sums, padded(16 * 1024 * 1024));
+    const at = await weightlens('scan', '--json', '--checksums', sums, join(dir, 'model.safetensors'));
+    expect(at.code).toBe(0);
+    expect(JSON.parse(at.stdout).reports[0].findings[0]).toMatchObject({ rule: 'hash.match' });
+    writeFileSync(sums, padded(16 * 1024 * 1024 + 1));
+    const over = await weightlens('scan', '--checksums', sums, join(dir, 'model.safetensors'));
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain(`${16 * 1024 * 1024 + 1} bytes is over the ${16 * 1024 * 1024}-byte limit for a checksum file`);
+  }, 60_000);
 
   it('refuses pinning with --no-hash, and a pinned file that is not scanned', async () => {
     const path = fixturePath('model.safetensors');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactUri } from '../src/engine/export/common.js';
 import { toCycloneDx } from '../src/engine/export/cyclonedx.js';
-import { markdownText, MAX_MARKDOWN_FINDINGS_PER_FILE, toMarkdown } from '../src/engine/export/markdown.js';
+import { markdownText, MAX_MARKDOWN_FINDINGS_PER_FILE, MAX_MARKDOWN_TEXT, toMarkdown } from '../src/engine/export/markdown.js';
 import { modelFacts } from '../src/engine/export/model-facts.js';
 import { SARIF_LEVEL, toSarif } from '../src/engine/export/sarif.js';
 import type { Finding, Report } from '../src/engine/report.js';
@@ -189,6 +189,16 @@ describe('Markdown export', () => {
     for (const pattern of [/(?<!\\)</, /(?<!\\)@octocat/, /(?<!\\)\[x\]/, /(?<!\\)#1/, /\u202e/]) expect(body).not.toMatch(pattern);
     expect(md).toContain('\\<img src\\=x onerror\\=alert\\(1\\)\\>');
     expect(markdownText('a\nb')).toBe('a\\\\u000ab');
+  });
+
+  it(`MAX_MARKDOWN_TEXT (${MAX_MARKDOWN_TEXT}): a message or path is shown whole up to it, cut with an ellipsis past it`, () => {
+    expect(markdownText('m'.repeat(MAX_MARKDOWN_TEXT))).toBe('m'.repeat(MAX_MARKDOWN_TEXT));
+    expect(markdownText('m'.repeat(MAX_MARKDOWN_TEXT + 1))).toBe(`${'m'.repeat(MAX_MARKDOWN_TEXT)}…`);
+    const base = reports.find((r) => r.file.path.endsWith('pickle/raw-pickle.bin'))!;
+    const long: Report = { ...base, findings: [{ ...base.findings[0]!, message: `start ${'x'.repeat(5000)} end` }] };
+    const md = toMarkdown([long]);
+    expect(md).toContain(`start ${'x'.repeat(MAX_MARKDOWN_TEXT - 6)}…`);
+    expect(md).not.toContain(' end');
   });
 
   it('bounds the findings listed per file', () => {

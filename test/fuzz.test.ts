@@ -1,12 +1,14 @@
 // The fuzzer's regressions, and a short seeded run of it on every test run
 // (the long run is `node fuzz/run.mjs --count 1000000`).
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { scanSource } from '../src/engine/scan.js';
 import { loadCorpus } from '../fuzz/corpus.mjs';
 import { makeEngine } from '../fuzz/engine.mjs';
-import { inputAt } from '../fuzz/mutate.mjs';
+import { inputAt, MAX_INPUT_BYTES } from '../fuzz/mutate.mjs';
 import { ROOT, scanBytes, validateReport, wasm } from './helpers.js';
 
 const REGRESSIONS: Record<string, string> = {
@@ -31,6 +33,27 @@ describe('fuzz regressions', () => {
       expect(r.verdict).toBe(verdict);
     });
   }
+});
+
+describe('fuzz harness bounds', () => {
+  it('MAX_SEED_BYTES (256 KiB, fuzz/corpus.mjs): seeds up to it are loaded, larger files are skipped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weightlens-corpus-'));
+    try {
+      writeFileSync(join(dir, 'at.bin'), new Uint8Array(256 * 1024));
+      writeFileSync(join(dir, 'over.bin'), new Uint8Array(256 * 1024 + 1));
+      expect(loadCorpus(dir).map((f: { name: string }) => f.name)).toEqual(['at.bin']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('MAX_INPUT_BYTES (4 MiB, fuzz/mutate.mjs): a mutation that grows an input past it is cut to it', () => {
+    const corpus = [{ name: 'full', bytes: new Uint8Array(MAX_INPUT_BYTES).fill(7) }];
+    const sizes = Array.from({ length: 100 }, (_, i) => inputAt(corpus, 1, i).bytes.length);
+    expect(Math.max(...sizes)).toBe(MAX_INPUT_BYTES);
+    expect(sizes.filter((n) => n === MAX_INPUT_BYTES).length).toBeGreaterThan(10); // inserts and repeats, cut
+    expect(sizes.some((n) => n < MAX_INPUT_BYTES)).toBe(true); // truncations and deletions
+  });
 });
 
 describe('a short seeded fuzz run', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CountingByteSource } from '../src/engine/byte-source.js';
-import { MAX_ARRAY_DEPTH, MAX_ARRAY_LENGTH, MAX_DIMS, MAX_HEADER_BYTES, MAX_KEY_BYTES, MAX_LISTED_TENSORS, MAX_METADATA_COUNT, MAX_STRING_BYTES, MAX_TEMPLATE_BYTES, MAX_TENSOR_COUNT } from '../src/engine/formats/gguf/limits.js';
+import { MAX_ARRAY_DEPTH, MAX_ARRAY_LENGTH, MAX_DIMS, MAX_FINDINGS_PER_RULE, MAX_HEADER_BYTES, MAX_KEY_BYTES, MAX_LISTED_TENSORS, MAX_METADATA_COUNT, MAX_STRING_BYTES, MAX_TEMPLATE_BYTES, MAX_TENSOR_COUNT } from '../src/engine/formats/gguf/limits.js';
 import type { Report } from '../src/engine/report.js';
 import type { TensorRow } from '../src/engine/formats/gguf/tensors.js';
 import { scanSource } from '../src/engine/scan.js';
@@ -179,12 +179,35 @@ describe('GGUF: validation, one rule per failure', () => {
     }
   });
 
-  it('caps one rule at 20 findings and counts the rest', async () => {
-    const tensors = Array.from({ length: 30 }, (_, i) => ({ name: `t${i}`, type: 'F32', dims: [8], offset: 4 + 64 * i }));
-    const r = await scanBytes(gguf({ tensors, dataBytes: 64 * 30 }));
-    const misaligned = r.findings.filter((f) => f.rule === 'gguf.misaligned-offset');
-    expect(misaligned).toHaveLength(21);
-    expect(misaligned[20]!.evidence.count).toBe(30);
+  it('MAX_FINDINGS_PER_RULE (gguf/limits): caps one rule at 20 findings and counts the rest', async () => {
+    const misaligned = async (n: number) => {
+      const tensors = Array.from({ length: n }, (_, i) => ({ name: `t${i}`, type: 'F32', dims: [8], offset: 4 + 64 * i }));
+      return (await scanBytes(gguf({ tensors, dataBytes: 64 * n }))).findings.filter((f) => f.rule === 'gguf.misaligned-offset');
+    };
+    const over = await misaligned(30);
+    expect(over).toHaveLength(MAX_FINDINGS_PER_RULE + 1);
+    expect(over[20]!.evidence.count).toBe(30);
+    const at = await misaligned(MAX_FINDINGS_PER_RULE);
+    expect(at).toHaveLength(20);
+    expect(at.some((f) => f.evidence.count !== undefined)).toBe(false);
+  });
+
+  it('MAX_TENSOR_NAME_BYTES (63, gguf/tensors: GGML_MAX_NAME - 1): a 63-byte name is fine, 64 bytes is refused as llama.cpp does', async () => {
+    const named = (name: string) => scanBytes(gguf({ tensors: [{ name, type: 'F32', dims: [8] }] }));
+    expect((await named('n'.repeat(63))).findings).toEqual([]);
+    const long = await named('n'.repeat(64));
+    expect(long.findings.map((f) => f.rule)).toEqual(['gguf.invalid-tensor']);
+    expect(long.findings[0]!.message).toContain("longer than ggml's 63 bytes");
+  });
+
+  it('MAX_SAFE (gguf/header): a dimension past 2^53 stays exact and is refused as an overflow; 2^53 - 1 is a size like any other', async () => {
+    const dim = (d: number | bigint) => scanBytes(gguf({ tensors: [{ name: 'w', type: 'I8', dims: [d], bytes: 0 }] }));
+    const over = await dim(2n ** 53n + 1n);
+    expect(over.findings.map((f) => f.rule)).toContain('gguf.overflow');
+    expect(over.findings.find((f) => f.rule === 'gguf.overflow')!.message).toContain('[9007199254740993]');
+    const at = await dim(2 ** 53 - 1);
+    expect(at.findings.map((f) => f.rule)).not.toContain('gguf.overflow');
+    expect(at.findings.map((f) => f.rule)).toContain('gguf.tensor-past-end');
   });
 });
 

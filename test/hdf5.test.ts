@@ -46,6 +46,17 @@ describe('lookup3', () => {
 });
 
 describe('HDF5 root attributes (hand-built)', () => {
+  it('MAX_VALUE_SHOWN (200 bytes, src/engine/formats/hdf5.ts): a short string attribute is shown, a longer one only sized', async () => {
+    const attributes = async (value: string) => {
+      const r = await scan(hdf5File({ root: () => [stringAttribute('note', value)], blocks: () => [] }));
+      return (r.content.hdf5 as { rootAttributes: { name: string; bytes: number; value?: string }[] }).rootAttributes;
+    };
+    expect(await attributes('v'.repeat(200))).toMatchObject([{ name: 'note', bytes: 200, value: 'v'.repeat(200) }]);
+    const long = await attributes('v'.repeat(201));
+    expect(long).toMatchObject([{ name: 'note', bytes: 201 }]);
+    expect(long[0]!.value).toBeUndefined();
+  });
+
   it('reads a variable-length model_config from the global heap and checks it', async () => {
     const r = await scan(hdf5File({
       root: (l) => [vlenAttribute('model_config', CONFIG.length, l.blocks[0]!, 1), stringAttribute('keras_version', '2.15.0')],

@@ -389,6 +389,26 @@ describe('marshal reader', () => {
     // through the Lambda decoder, a limit makes the function undecodable, still reported
     expect(decodeLambda(Buffer.from(many).toString('base64'))).toMatchObject({ kind: 'text', error: expect.stringMatching(/more than 100000 objects/) });
   });
+
+  it('keras/lambda-code limits: MAX_BASE64_CHARS (2 MiB of text decoded, one more not), MAX_TEXT_SHOWN (2000), MAX_LISTED (64)', () => {
+    const MiB2 = 2 * 1024 * 1024;
+    // at the limit the text is base64-decoded (then refused by MAX_MARSHAL_BYTES); one past it is not decoded at all
+    expect(decodeLambda('A'.repeat(MiB2))).toMatchObject({ kind: 'text', error: '1572864 bytes of marshal data, over the 1048576-byte limit' });
+    const over = decodeLambda('A'.repeat(MiB2 + 1));
+    expect(over).toMatchObject({ kind: 'text', error: `${MiB2 + 1} characters, over the ${MiB2}-character limit: not decoded` });
+    expect(over.text).toHaveLength(2000);
+    // text that is not base64 is shown, cut at 2000 characters
+    expect(decodeLambda('lambda x: x ' + '#'.repeat(5000)).text).toHaveLength(2000);
+    expect(decodeLambda('lambda x: x').text).toBe('lambda x: x');
+    // a code object naming 70 globals: 64 are listed
+    const w = new MarshalWriter();
+    w.code38({ name: 'f', names: Array.from({ length: 70 }, (_, i) => `n${i}`), consts: Array.from({ length: 70 }, (_, i) => `s${i}`) });
+    const decoded = decodeLambda(Buffer.from(w.bytes()).toString('base64'));
+    expect(decoded.kind).toBe('bytecode');
+    expect(decoded.names).toHaveLength(64);
+    expect(decoded.strings).toHaveLength(64);
+    expect(decoded.names!.at(-1)).toBe('n63');
+  });
 });
 
 /** Just enough of marshal.dumps to build a Python 3.8-3.10 code object. */

@@ -1,4 +1,5 @@
-// The .npy driver on fixture bytes and on hand-made headers that break each rule.
+// The .npy driver on fixture bytes and on hand-made headers that break each rule,
+// and the limits of src/engine/formats/numpy/numpy.ts and numpy/numpy-header.ts.
 import { describe, expect, it } from 'vitest';
 import { concat, fixtureBytes, scanBytes } from './helpers.js';
 
@@ -71,10 +72,25 @@ describe('numpy .npy', () => {
     expect(r.findings[0]?.message).toMatch(message);
   });
 
-  it('stops at the nesting limit of the header literal', async () => {
-    const r = await scanBytes(npy(`{'descr': ${'['.repeat(40)}${']'.repeat(40)}, 'fortran_order': False, 'shape': (1,)}`, 8));
-    expect(r.verdict).toBe('malformed');
-    expect(r.findings[0]?.message).toMatch(/nesting deeper than 32/);
+  it('MAX_LITERAL_DEPTH (values 32 levels below the dict): a header at it is read; one level more is a limit, not malformed', async () => {
+    // the bound exactly: 32 nested lists under a key parse (the header is then refused for its extra key), 33 do not
+    const lists = (n: number) => `{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': ${'['.repeat(n)}${']'.repeat(n)}}`;
+    const at = await scanBytes(npy(lists(32), 8));
+    expect(at.findings[0]?.message).toMatch(/header keys are \{descr,fortran_order,shape,x\}/);
+    const over = await scanBytes(npy(lists(33), 8));
+    expect(over.findings).toHaveLength(1);
+    expect(over.findings[0]).toMatchObject({ rule: 'scan.limit-reached', evidence: { limit: 'MAX_LITERAL_DEPTH', value: 33 } });
+    expect(over.findings[0]?.message).toMatch(/npy header nests deeper than 32 levels \(MAX_LITERAL_DEPTH\)/);
+    expect(over.verdict).toBe('suspicious');
+    // a structured dtype nested n deep, exactly as np.save writes it (each field adds a list and a tuple):
+    // 15 is read to the end; 16 passes the bound. numpy 2.4 loads both (and 17; checked when this was
+    // written: Python's parser nests to 200), so the file is not malformed, only not fully read.
+    const nested = (n: number) => `{'descr': ${"[('f', ".repeat(n)}'<f4'${')]'.repeat(n)}, 'fortran_order': False, 'shape': (2,), }`;
+    expect((await scanBytes(npy(nested(15), 8))).verdict).toBe('clean');
+    expect((await scanBytes(npy(nested(16), 8))).findings[0]).toMatchObject({ rule: 'scan.limit-reached', evidence: { limit: 'MAX_LITERAL_DEPTH' } });
+    // and brackets far past it: the same limit, never a crash
+    const deep = await scanBytes(npy(`{'descr': ${'['.repeat(5000)}${']'.repeat(5000)}, 'fortran_order': False, 'shape': (1,)}`, 8));
+    expect(deep.findings[0]).toMatchObject({ rule: 'scan.limit-reached', evidence: { limit: 'MAX_LITERAL_DEPTH' } });
   });
 
   it('stops at the header size limit', async () => {

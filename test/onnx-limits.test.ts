@@ -1,6 +1,8 @@
 // The ONNX walker and analyser on hand-built protobufs: every named limit,
 // reads that skip the weights, windows turning over mid-structure, the typed
-// data encodings, external data sizes, and damage after a finding.
+// data encodings, external data sizes, and damage after a finding. Limits of
+// src/engine/formats/onnx/limits.ts, onnx/onnx.ts (sniffing), onnx/triggers.ts and
+// assembly/onnx/walker.ts.
 import { describe, expect, it } from 'vitest';
 import {
   MAX_EXTERNAL_FILES, MAX_FINDINGS_PER_RULE, MAX_GRAPH_ENTRIES, MAX_LISTED_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_NODES, MAX_RANK,
@@ -79,6 +81,18 @@ describe('ONNX limits', () => {
     // a rank within the limit is checked as usual
     const ok = ld(5, repeat(MAX_RANK, vint(1, 1)), vint(2, FLOAT), ld(8, 'W'), ld(9, new Uint8Array(4)));
     expect(rules(await scan(model(matmulGraph(ok))))).toEqual([]);
+  });
+
+  it('MAX_INTS_EMITTED (256, assembly/onnx/walker.ts): a packed dims list up to 256 is handed over value by value, a longer one only counted', async () => {
+    const packedDims = (n: number) => ld(5, ld(1, repeat(n, varint(1))), vint(2, FLOAT), ld(8, 'W'), ld(9, new Uint8Array(4)));
+    // 256 values arrive one by one: the tensor's rank is known exactly (and is past MAX_RANK)
+    const at = limit(await scan(model(matmulGraph(packedDims(256)))));
+    expect(at.evidence).toEqual({ limit: 'MAX_RANK', value: 256 });
+    expect(at.message).toContain('has 256 dimensions');
+    // 257: one bulk event with the count, the values unread
+    const over = limit(await scan(model(matmulGraph(packedDims(257)))));
+    expect(over.evidence).toEqual({ limit: 'MAX_RANK', value: 257 });
+    expect(over.message).toMatch(/a dims list too long to read/);
   });
 
   it(`keeps MAX_STRING_BYTES (${MAX_STRING_BYTES}) of a string and says how much was cut`, async () => {
@@ -197,9 +211,13 @@ describe('ONNX walk', () => {
     expect(rules(r)).toEqual(['onnx.custom-domain', 'format.malformed']);
   });
 
-  it('refuses a length past 2^53, a field number 0 and a tag past 32 bits', async () => {
-    const huge = concat(vint(1, 8), ld(2, 'x'), key(7, 2), varint(2n ** 60n), vint(1, 1)); // a graph of 2^60 bytes
+  it('MAX_SAFE_LENGTH: refuses a length past 2^53 (2^53 - 1 is walked as a cut-short file), a field number 0 and a tag past 32 bits', async () => {
+    const graphOf = (length: bigint) => concat(vint(1, 8), ld(2, 'x'), key(7, 2), varint(length), vint(1, 1));
+    const huge = graphOf(2n ** 60n); // a graph of 2^60 bytes
     expect((await scan(huge)).findings.at(-1)!.message).toMatch(/runs past the end of the file|truncated/);
+    expect((await scan(graphOf(2n ** 53n))).findings.at(-1)!.message).toMatch(/^field 7 of ModelProto at offset 5 runs past the end of the file/);
+    // at the bound the graph is entered and walked up to the cut (its bytes are then read, and judged)
+    expect((await scan(graphOf(2n ** 53n - 1n))).findings.at(-1)!.message).toMatch(/\(in ModelProto > GraphProto\)$/);
     const zero = model([ld(1, concat(key(0, 0), varint(1)))]);
     expect((await scan(zero)).findings[0]!.message).toMatch(/field number 0/);
     const wide = model([ld(1, concat(varint(2n ** 33n), varint(1)))]);

@@ -1,6 +1,7 @@
 // The ONNX analyser on the fixtures of make_onnx_fixtures.py: valid models made
 // by onnx.helper, hostile ones (unsafe external data, custom ops, input
-// triggers, broken graphs) and hand-written broken protobufs.
+// triggers, broken graphs) and hand-written broken protobufs. MAX_MESSAGE_DEPTH
+// and MAX_SUBGRAPH_DEPTH (src/engine/formats/onnx/limits.ts) are hit below.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

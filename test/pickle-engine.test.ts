@@ -1,5 +1,7 @@
 // The pickle engine on real bytes: hand-assembled streams (test/pickle-asm.ts)
 // and files the real libraries wrote (test/fixtures/make_engine_fixtures.py).
+// The limits here are those of assembly/pickle/machine.ts, assembly/pickle/values.ts and
+// assembly/pickle/memo.ts (MAX_MEMO_CHUNKS is the "MAX_MEMO" chunk budget below).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../src/engine/report.js';
@@ -280,6 +282,17 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
     // one level down, beside other keys: {'model': OrderedDict(...), 'step': 7}
     const nested = await scanBytes(pickle(P.proto(2), P.EMPTY_DICT, P.MARK, P.str('model'), stateDict(n), P.str('step'), P.int(7), P.SETITEMS, P.STOP));
     expectTable(stream(nested).tensors!, n, 'model.');
+  });
+
+  it('MAX_EXACT_TUPLE (64, assembly/pickle/values.ts): tuples up to it are kept in one exact block, longer ones in blocks; every item is there either way', async () => {
+    // a tuple of n tensors: each rebuild call shares one memoised argument tuple
+    const args = pickle(P.MARK, P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.int(0), P.int(2), P.int(2), P.TUPLE2, P.int(2), P.int(1), P.TUPLE2, P.FALSE, P.TUPLE);
+    const tuple = (n: number) => pickle(P.proto(2), P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1), P.POP, args, P.binput(2), P.POP, P.MARK, ...Array.from({ length: n }, () => pickle(P.binget(1), P.binget(2), P.REDUCE)), P.TUPLE, P.STOP);
+    for (const n of [64, 65]) {
+      const r = await scanBytes(tuple(n));
+      expect(stream(r).tensors!.map((t) => t.name)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+      expect(r.findings.map((f) => f.rule)).toEqual([]);
+    }
   });
 
   it('says the tensor table may be incomplete when a tensor nests deeper than the walk goes (64 levels)', async () => {

@@ -156,6 +156,42 @@ describe('legacy PyTorch (tar layout)', () => {
     expect(fits.content.storages).toEqual({ '0': 4 });
   });
 
+  it('MAX_TAR_NAME_HEADER_BYTES (64 KiB, src/engine/formats/pytorch-legacy.ts): a GNU long name that long is read, a longer one stops the walk, never clean', async () => {
+    const header = (name: string, size: number, type: string) => {
+      const h = new Uint8Array(512);
+      const put = (text: string, at: number) => h.set(new TextEncoder().encode(text), at);
+      put(name, 0); put('0000644\0', 100); put('0000000\0', 108); put('0000000\0', 116);
+      put(`${size.toString(8).padStart(11, '0')}\0`, 124); put('00000000000\0', 136); put(type, 156); put('ustar\x0000', 257);
+      h.fill(0x20, 148, 156);
+      put(`${h.reduce((a, b) => a + b, 0).toString(8).padStart(6, '0')}\0 `, 148);
+      return h;
+    };
+    const member = (name: string, body: Uint8Array, type = '0') => {
+      const out = new Uint8Array(512 + Math.ceil(body.length / 512) * 512);
+      out.set(header(name, body.length, type)); out.set(body, 512);
+      return out;
+    };
+    const object = new Uint8Array([0x80, 0x02, 0x7d, 0x2e]); // {}
+    const tar = (nameBytes: number) => {
+      const longName = new Uint8Array(nameBytes).fill(0x61); // 'aaa…': tarfile reads the whole body, then cuts at NUL
+      const parts = [member('pickle', object), member('storages', object), member('tensors', object), member('././@LongLink', longName, 'L'), member('renamed', object), new Uint8Array(1024)];
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) { out.set(p, at); at += p.length; }
+      return out;
+    };
+    const names = (r: Report) => (r.content.legacy as { members: { name: string }[] }).members.map((m) => m.name);
+    const at = await scanSource(new MemoryByteSource(tar(64 * 1024), 'long-name.tar'), { wasm: await wasm() });
+    expect(at.format).toBe('pytorch-legacy');
+    expect(names(at).at(-1)).toBe('a'.repeat(64 * 1024));
+    expect(at.verdict).toBe('clean');
+    const over = await scanSource(new MemoryByteSource(tar(64 * 1024 + 1), 'long-name.tar'), { wasm: await wasm() });
+    expect(names(over)).not.toContain('renamed');
+    expect(over.verdict).not.toBe('clean');
+    // the walk stops at the long-name header: what follows is reported as bytes torch.load never reads
+    expect(find(over, 'pickle.trailing-data')?.message).toMatch(/^68608 bytes from offset 3072, after the last tar member \(tensors\)/);
+  });
+
   it('still reads the simplified tar fixture, whose members are plain pickles', async () => {
     const r = await scanBytes(fixtureBytes('torch-legacy-tar.pt'));
     expect(r.verdict).toBe('clean');

@@ -3,7 +3,7 @@
 // docs/report.schema.json.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/engine/report.js';
-import { MAX_CONTENT_DEPTH, MAX_REPORT_TEXT_CHARS, parseReport, readReport, ReportReadError, ReportVersionError } from '../src/engine/report-reader.js';
+import { MAX_CONTENT_DEPTH, MAX_ENTRIES, MAX_FINDINGS, MAX_REPORT_TEXT_CHARS, MAX_STRING_CHARS, MAX_VALUES, parseReport, readReport, ReportReadError, ReportVersionError } from '../src/engine/report-reader.js';
 import { fixtureReports } from './fixture-reports.js';
 import { validateReport } from './helpers.js';
 
@@ -100,6 +100,27 @@ describe('report reader', () => {
     expect(() => readReport({ ...good, content: { s: 'x'.repeat(4 * 1024 * 1024 + 1) } })).toThrow(/longer than/);
     expect(() => parseReport(' '.repeat(MAX_REPORT_TEXT_CHARS + 1))).toThrow(/MAX_REPORT_TEXT_CHARS/);
     expect(() => parseReport('{"schemaVersion":')).toThrow(/not JSON/);
+  });
+
+  it('MAX_STRING_CHARS, MAX_ENTRIES, MAX_VALUES, MAX_FINDINGS (src/engine/report-reader.ts): each bound is accepted at it and refused one past it', () => {
+    expect(() => readReport({ ...good, content: { s: 'x'.repeat(MAX_STRING_CHARS) } })).not.toThrow();
+    expect(() => readReport({ ...good, content: { s: 'x'.repeat(MAX_STRING_CHARS + 1) } })).toThrow(`content.s: longer than ${MAX_STRING_CHARS} characters`);
+    const list = (n: number) => new Array<number>(n).fill(0);
+    expect(() => readReport({ ...good, content: { a: list(MAX_ENTRIES) } })).not.toThrow();
+    expect(() => readReport({ ...good, content: { a: list(MAX_ENTRIES + 1) } })).toThrow(`content.a: more than ${MAX_ENTRIES} items`);
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 0]));
+    expect(() => readReport({ ...good, content: { o: keys(MAX_ENTRIES + 1) } })).toThrow(`content.o: more than ${MAX_ENTRIES} entries`);
+    // values are counted across the whole report: ten lists of a million are past 10,000,000 together
+    const many = Object.fromEntries(Array.from({ length: MAX_VALUES / MAX_ENTRIES }, (_, i) => [`l${i}`, list(MAX_ENTRIES)]));
+    expect(() => readReport({ ...good, content: many })).toThrow(`more than ${MAX_VALUES} values (MAX_VALUES)`);
+    const findings = (n: number) => new Array(n).fill(good.findings[0]);
+    expect(() => readReport({ ...good, findings: findings(MAX_FINDINGS + 1) })).toThrow(`findings: more than ${MAX_FINDINGS} findings (MAX_FINDINGS)`);
+    expect(readReport({ ...good, findings: findings(1000) }).findings).toHaveLength(1000);
+  }, 60_000);
+
+  it('MAX_SAFE (src/engine/report-reader.ts): sizes and offsets up to 2^53 - 1 are read, 2^53 is refused', () => {
+    expect(readReport({ ...good, file: { ...good.file, size: Number.MAX_SAFE_INTEGER } }).file.size).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => readReport({ ...good, file: { ...good.file, size: 2 ** 53 } })).toThrow('file.size: must be an integer from 0 to 2^53 - 1');
   });
 
   it('keeps hostile keys as plain data and refuses values JSON cannot hold', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { MAX_INDEX_BYTES, MAX_SHARDS } from '../src/engine/formats/safetensors/safetensors-index.js';
+import { MAX_JSON_DEPTH } from '../src/engine/formats/safetensors/safetensors.js';
 import type { Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, type Siblings } from '../src/engine/siblings.js';
@@ -117,11 +118,15 @@ describe('safetensors index', () => {
       indexJson({ a: A }, '26'),
       '{"weight_map": {"a": "x.safetensors", "a": "y.safetensors"}}',
       '{"weight_map": {"a": ',
+      '{"metadata": {"total_size": 9007199254740992}, "weight_map": {}}', // MAX_SAFE + 1
     ]) {
       const r = await scanIndex({ 'model.safetensors.index.json': text });
       expect(r.verdict, text).toBe('malformed');
       expect(rules(r), text).toEqual([['safetensors.index-invalid', 'high']]);
     }
+    // MAX_SAFE (src/engine/formats/safetensors/safetensors-index.ts): 2^53 - 1 is a total size like any other
+    const at = await scanIndex({ 'model.safetensors.index.json': '{"metadata": {"total_size": 9007199254740991}, "weight_map": {}}' });
+    expect(rules(at).map(([rule]) => rule)).not.toContain('safetensors.index-invalid');
   });
 
   it('stops at MAX_INDEX_BYTES without parsing', async () => {
@@ -131,6 +136,16 @@ describe('safetensors index', () => {
     expect(r.format).toBe('safetensors-index');
     expect(r.findings).toMatchObject([{ rule: 'scan.limit-reached', evidence: { limit: 'MAX_INDEX_BYTES' } }]);
     expect(r.stats.bytesRead).toBeLessThan(256 * 1024); // what every sniffer reads (head, zip tail), not the file
+  });
+
+  it(`MAX_JSON_DEPTH (${MAX_JSON_DEPTH} levels): an index nesting that deep is read; one more is a limit, not malformed (Python's json reads it)`, async () => {
+    const index = (levels: number) => new TextEncoder().encode(`{"metadata": {"total_size": 0, "x": ${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}, "weight_map": {}}`);
+    const at = await scanSource(new MemoryByteSource(index(MAX_JSON_DEPTH), 'model.safetensors.index.json'), { wasm: await wasm() });
+    expect(at.format).toBe('safetensors-index');
+    expect(at.findings.filter((f) => f.rule === 'scan.limit-reached' || f.rule === 'safetensors.index-invalid')).toEqual([]);
+    const over = await scanSource(new MemoryByteSource(index(MAX_JSON_DEPTH + 1), 'model.safetensors.index.json'), { wasm: await wasm() });
+    expect(over.findings).toMatchObject([{ rule: 'scan.limit-reached', evidence: { limit: 'MAX_JSON_DEPTH', value: MAX_JSON_DEPTH + 1 } }]);
+    expect(over.verdict).toBe('suspicious');
   });
 
   it('stops at MAX_SHARDS before opening any shard', async () => {

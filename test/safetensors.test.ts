@@ -1,5 +1,6 @@
 // The safetensors driver on the fixture and on hand-built headers that break
-// each rule of the reference implementation (huggingface/safetensors tensor.rs).
+// each rule of the reference implementation (huggingface/safetensors tensor.rs),
+// and the limits of src/engine/formats/safetensors/safetensors.ts.
 import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { scanSource } from '../src/engine/scan.js';
@@ -81,7 +82,7 @@ describe('safetensors', () => {
     await expectMalformed(st(`{"a":${JSON.stringify(t('U8', [1], [0, 1]))}}  x`, 1), 'safetensors.invalid-json', /unexpected bytes after the JSON value/);
   });
 
-  it('refuses a header over the 100,000,000-byte limit without reading it', async () => {
+  it('MAX_HEADER_BYTES: refuses a header over the 100,000,000-byte limit without reading it', async () => {
     const bytes = concat(u64le(100_000_001n), '{"a":1}', new Uint8Array(64));
     const f = await expectMalformed(bytes, 'safetensors.header-too-large', /100000001 exceeds .* 100000000/);
     expect(f.location).toEqual({ offset: 0, length: 8 });
@@ -134,8 +135,15 @@ describe('safetensors', () => {
     await expectMalformed(st('{"__metadata__":{"k":"1","\\u006b":"2"}}', 0), 'safetensors.duplicate-key', /duplicate key "k"/);
   });
 
-  it('stops at the JSON nesting limit', async () => {
-    await expectMalformed(st(`{"a":{"dtype":"U8","shape":[],"data_offsets":[0,1],"x":${'['.repeat(200)}${']'.repeat(200)}}}`, 1), 'safetensors.nesting-too-deep', /deeper than 128/);
+  it('MAX_JSON_DEPTH (127 levels, as the reference): a header nesting 127 levels is read, 128 is malformed', async () => {
+    // safetensors 0.8.0 (serde_json) loads the 127-level header and refuses the 128-level one with
+    // "recursion limit exceeded" (checked when this was written)
+    const nested = (levels: number) => st(`{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}}`, 1);
+    const at = await scanBytes(nested(127));
+    expect(at.findings).toEqual([]);
+    expect(at.verdict).toBe('clean');
+    await expectMalformed(nested(128), 'safetensors.nesting-too-deep', /deeper than 127/);
+    await expectMalformed(st(`{"a":{"dtype":"U8","shape":[],"data_offsets":[0,1],"x":${'['.repeat(200)}${']'.repeat(200)}}}`, 1), 'safetensors.nesting-too-deep', /deeper than 127/);
   });
 
   it('stops at the tensor count limit before building the table', async () => {
@@ -201,7 +209,10 @@ describe('safetensors', () => {
     await expectMalformed(st(`{"w":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,0]}}`, 0), 'safetensors.overflow', /dimension 18446744073709551615, past 2\^53/);
   });
 
-  it('rejects a byte size or offset past 2^53 instead of rounding it', async () => {
+  it('MAX_SAFE: rejects a byte size or offset past 2^53 instead of rounding it; 2^53 - 1 is not an overflow', async () => {
+    const at = await scanBytes(st(`{"w":{"dtype":"U8","shape":[9007199254740991],"data_offsets":[0,9007199254740991]}}`, 0));
+    expect(at.findings.map((f) => f.rule)).not.toContain('safetensors.overflow');
+    expect(at.verdict).toBe('malformed'); // the data is not there: a size error, not an overflow
     await expectMalformed(st(`{"w":{"dtype":"U64","shape":[4503599627370496],"data_offsets":[0,0]}}`, 0), 'safetensors.overflow', /larger than 2\^53 bytes/);
     await expectMalformed(st(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[9007199254740993,9007199254740994]}}`, 0), 'safetensors.overflow', /\[9007199254740993, 9007199254740994\], past 2\^53/);
   });

@@ -114,6 +114,23 @@ describe('share links', () => {
     expect(await failure(linkOf(deep))).toMatch(/invalid-report|bad-json/); // refused at MAX_CONTENT_DEPTH (or by the parser), never a stack overflow
   });
 
+  it('MAX_ASSUMED_RATIO (64, src/share/report-link.ts): a report up to 64 times the link budget is tried whole; past it, content is left out untried', async () => {
+    // spaces compress far better than 64:1, so both would fit whole: the bound trades that case for fewer attempts
+    const padded = (total: number) => {
+      const report: Report = { ...small, content: { ...small.content, padding: '' } };
+      report.content.padding = ' '.repeat(total - JSON.stringify(report).length);
+      expect(JSON.stringify(report).length).toBe(total);
+      return report;
+    };
+    const under = await encodeReportLinkDetailed(padded(DEFAULT_LINK_CHARS * 64));
+    expect(under.trimmed).toEqual([]);
+    expect((await decodeReportLink(under.fragment)).content.padding).toHaveLength(DEFAULT_LINK_CHARS * 64 - JSON.stringify({ ...small, content: { ...small.content, padding: '' } }).length);
+    const over = await encodeReportLinkDetailed(padded(DEFAULT_LINK_CHARS * 64 + 1));
+    expect(over.trimmed.length).toBeGreaterThan(0); // content left out untried, although the whole would have fit
+    expect(over.fragment.length).toBeLessThanOrEqual(DEFAULT_LINK_CHARS);
+    expect((await decodeReportLink(over.fragment)).verdict).toBe(small.verdict);
+  });
+
   it('stops inflating a zip bomb at the bound instead of inflating it in full', async () => {
     const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 }); // 64 MB of spaces in ~64 KB
     await expect(inflateBounded(new Uint8Array(bomb))).rejects.toSatisfy((e: ShareLinkError) => e.code === 'too-big-inflated' && e.inflatedAtStop! > MAX_INFLATED_BYTES && e.inflatedAtStop! < MAX_INFLATED_BYTES + 1024 * 1024);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CountingByteSource } from '../src/engine/byte-source.js';
-import { MAX_CONFIG_TEMPLATE_CHARS, MAX_TOKENIZER_CONFIG_BYTES } from '../src/engine/formats/tokenizer-config.js';
+import { MAX_CONFIG_TEMPLATE_CHARS, MAX_JSON_DEPTH, MAX_TOKENIZER_CONFIG_BYTES } from '../src/engine/formats/tokenizer-config.js';
 import { scanSource } from '../src/engine/scan.js';
 import { scanBytes, validateReport, wasm } from './helpers.js';
 
@@ -74,6 +74,19 @@ describe('tokenizer_config.json', () => {
     const r = await scanBytes(text(JSON.stringify({ chat_template: `{{ x }}${' '.repeat(MAX_CONFIG_TEMPLATE_CHARS)}` })));
     expect(r.findings.map((f) => f.evidence.limit)).toEqual(['MAX_CONFIG_TEMPLATE_CHARS']);
     expect(r.verdict).toBe('suspicious');
+  });
+
+  it(`MAX_JSON_DEPTH (${MAX_JSON_DEPTH} levels): a config nesting that deep is read; one level more is a limit (Python's json reads it), not malformed`, async () => {
+    const nested = (levels: number) => text(`{"chat_template": "{{ x }}", "deep": ${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`);
+    const at = await scanBytes(nested(MAX_JSON_DEPTH));
+    expect(at.format).toBe('tokenizer-config');
+    expect(at.findings).toEqual([]);
+    expect(at.verdict).toBe('clean');
+    const over = await scanBytes(nested(MAX_JSON_DEPTH + 1));
+    expect(over.format).toBe('tokenizer-config');
+    expect(over.findings).toMatchObject([{ rule: 'scan.limit-reached', evidence: { limit: 'MAX_JSON_DEPTH', value: MAX_JSON_DEPTH + 1 } }]);
+    expect(over.findings[0]!.location.offset).toBeGreaterThan(0);
+    expect(over.verdict).toBe('suspicious');
   });
 
   it('MAX_TOKENIZER_CONFIG_BYTES: a larger file is not parsed, and says so', async () => {

@@ -1,6 +1,9 @@
 // Command-line arguments of `weightlens scan`.
 import { parseArgs } from 'node:util';
 import type { Verdict } from '../engine/report.js';
+import { DEFAULT_MEMORY_BUDGET_BYTES, MAX_MEMORY_BUDGET_BYTES, MIN_MEMORY_BUDGET_BYTES } from '../engine/wasm.js';
+
+const MiB = 1024 * 1024;
 
 export const FAIL_ON_LEVELS = ['any', 'suspicious', 'malformed', 'malicious', 'never'] as const;
 export type FailOn = (typeof FAIL_ON_LEVELS)[number];
@@ -26,6 +29,8 @@ export interface ScanCommand {
   allow: string[];
   /** Files with one allowlist entry per line. */
   allowFiles: string[];
+  /** Wasm memory the decoders may take for one file. */
+  memoryBudgetBytes: number;
 }
 
 export interface DisasmCommand {
@@ -84,6 +89,10 @@ Options:
                     (and its submodules); repeat for more. Never overrides the
                     dangerous list; reports say when an entry was used.
   --allow-file FILE read --allow entries from FILE, one per line (# comments)
+  --memory-budget MIB
+                    decoder memory one file may take, 16 to 1024 (default 512);
+                    a file that needs more gets scan.limit-reached (never clean)
+                    and the next file starts afresh
   --no-color        no colour in the text output (NO_COLOR=1 works too)
   -h, --help        show this help
   -v, --version     print the version
@@ -126,6 +135,7 @@ export function parseCommand(argv: string[]): Command {
         'tensor-stats': { type: 'string', multiple: true, default: [] },
         allow: { type: 'string', multiple: true, default: [] },
         'allow-file': { type: 'string', multiple: true, default: [] },
+        'memory-budget': { type: 'string' },
         offset: { type: 'string' },
         count: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -166,6 +176,7 @@ export function parseCommand(argv: string[]): Command {
     tensorStats: values['tensor-stats'],
     allow: values.allow,
     allowFiles: values['allow-file'],
+    memoryBudgetBytes: memoryBudget(values['memory-budget']),
   };
 }
 
@@ -182,6 +193,15 @@ function expectedHash(text: string): { path: string; sha256: string } {
   const sha256 = text.slice(at + 1);
   if (at <= 0 || !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new UsageError(`--expect-sha256 takes FILE=HEX with 64 hex digits; got "${text}"`);
   return { path, sha256: sha256.toLowerCase() };
+}
+
+function memoryBudget(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MEMORY_BUDGET_BYTES;
+  const mib = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(mib * MiB >= MIN_MEMORY_BUDGET_BYTES && mib * MiB <= MAX_MEMORY_BUDGET_BYTES)) {
+    throw new UsageError(`--memory-budget takes MiB from ${MIN_MEMORY_BUDGET_BYTES / MiB} to ${MAX_MEMORY_BUDGET_BYTES / MiB}; got "${text}"`);
+  }
+  return mib * MiB;
 }
 
 function count(flag: string, text: string | undefined, fallback: number): number {

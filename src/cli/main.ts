@@ -104,7 +104,7 @@ async function disasm(command: DisasmCommand, io: CliIo): Promise<number> {
 
 async function scan(command: ScanCommand, io: CliIo): Promise<number> {
   const policy = await policyFor(command);
-  const wasm = await loadWasm();
+  const wasm = await loadWasm({ memoryBudgetBytes: command.memoryBudgetBytes });
   const collected = await collectFiles(command.paths);
   const { errors, skipped } = collected;
   // A checksum file handed to --checksums is an input of the scan, not a file to judge.

@@ -3,9 +3,10 @@
 // recorded and the others are still checked.
 import { LimitError, MalformedError, ReadError } from './errors.js';
 import type { FindingList } from './formats/driver.js';
+import { MEMORY_BUDGET_LIMIT } from './memory-budget.js';
 import type { Location } from './report.js';
 import type { AnalysisStatus } from './verdict.js';
-import { WasmAbort } from './wasm.js';
+import { WasmAbort, WasmMemoryBudgetError } from './wasm.js';
 
 /**
  * Turns what stopped the analysis into a finding; returns the resulting status.
@@ -14,6 +15,11 @@ import { WasmAbort } from './wasm.js';
 export function recordFailure(error: unknown, findings: FindingList, where: Location = {}): AnalysisStatus {
   if (error instanceof LimitError) {
     findings.add('scan.limit-reached', `analysis incomplete: ${error.message}`, { ...where, ...error.location }, { limit: error.limit, value: error.value });
+    return 'complete';
+  }
+  if (error instanceof WasmMemoryBudgetError) {
+    // a limit like the named ones (never clean: at least suspicious); the instance is replaced for the next file
+    findings.add('scan.limit-reached', `analysis incomplete: ${error.message}; the rest was not checked`, where, { limit: MEMORY_BUDGET_LIMIT, value: error.budgetBytes });
     return 'complete';
   }
   if (error instanceof MalformedError) {

@@ -56,6 +56,44 @@ export class WasmAbort extends Error {
   override name = 'WasmAbort';
 }
 
+/** Pages the module starts with (asconfig.json `initialMemory`: the import must offer at least that). */
+const INITIAL_PAGES = 32;
+const PAGE_BYTES = 65536;
+/** The largest memory budget (asconfig.json `maximumMemory`, 16,384 pages): the import may not offer more. */
+export const MAX_MEMORY_BUDGET_BYTES = 16384 * PAGE_BYTES;
+/** The default: 512 MiB of wasm memory per instance, far above what any real model file needs (see bench/). */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 512 * 1024 * 1024;
+/** Below this a budget cannot hold the decoders' fixed windows and tables. */
+export const MIN_MEMORY_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The decoder needed more memory than its budget. The module's allocator
+ * executes `unreachable` when `memory.grow` fails — the only `unreachable`
+ * not preceded by an abort() call in the build, besides a GC corruption
+ * check — so that trap is read as the budget being spent.
+ */
+export class WasmMemoryBudgetError extends WasmAbort {
+  override name = 'WasmMemoryBudgetError';
+  constructor(readonly budgetBytes: number, readonly usedBytes: number) {
+    super(`the decoder needed more than its memory budget of ${formatMiB(budgetBytes)} (${formatMiB(usedBytes)} in use)`);
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+}
+
+export interface WasmOptions {
+  /** The instance's wasm memory may not grow past this (rounded down to 64 KiB pages); default 512 MiB. */
+  memoryBudgetBytes?: number;
+}
+
+/** A budget within MIN..MAX, in whole pages. */
+export function clampMemoryBudget(bytes: number): number {
+  const pages = Math.floor(Math.min(Math.max(bytes, MIN_MEMORY_BUDGET_BYTES), MAX_MEMORY_BUDGET_BYTES) / PAGE_BYTES);
+  return pages * PAGE_BYTES;
+}
+
 export class WeightlensWasm {
   private current!: Exports;
   /** Set by a trap: the instance's state (heap, decoder globals) can no longer be trusted. */
@@ -63,13 +101,49 @@ export class WeightlensWasm {
   /** Fresh instances made after traps (for tests and diagnostics). */
   resets = 0;
 
-  private constructor(private readonly module: WebAssembly.Module) {}
+  /** The cap on this instance's wasm memory (each fresh instance after a trap gets the same). */
+  readonly memoryBudgetBytes: number;
 
-  static async instantiate(module: WebAssembly.Module): Promise<WeightlensWasm> {
-    const wasm = new WeightlensWasm(module);
+  private constructor(private readonly module: WebAssembly.Module, options: WasmOptions) {
+    this.memoryBudgetBytes = clampMemoryBudget(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+  }
+
+  static async instantiate(module: WebAssembly.Module, options: WasmOptions = {}): Promise<WeightlensWasm> {
+    const wasm = new WeightlensWasm(module, options);
     const instance = await WebAssembly.instantiate(module, wasm.imports());
-    wasm.current = instance.exports as unknown as Exports;
+    wasm.current = wasm.guard(instance.exports);
     return wasm;
+  }
+
+  /** Bytes of wasm memory the instance holds now (it never shrinks; a fresh instance starts small). */
+  get memoryBytes(): number {
+    return this.current.memory.buffer.byteLength;
+  }
+
+  /** The exports, each function turning a failed memory grow into WasmMemoryBudgetError. */
+  private guard(raw: WebAssembly.Exports): Exports {
+    const guarded: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (typeof value !== 'function') {
+        guarded[name] = value;
+        continue;
+      }
+      const fn = value as (...args: unknown[]) => unknown;
+      guarded[name] = (...args: unknown[]) => {
+        try {
+          return fn(...args);
+        } catch (error) {
+          if (error instanceof WebAssembly.RuntimeError && /unreachable/i.test(error.message)) {
+            const used = (raw.memory as WebAssembly.Memory).buffer.byteLength;
+            // replaced now, not on next use: the spent memory (up to the budget) is let go at once
+            if (this.current?.memory === raw.memory) this.replace();
+            throw new WasmMemoryBudgetError(this.memoryBudgetBytes, used);
+          }
+          throw error;
+        }
+      };
+    }
+    return guarded as unknown as Exports;
   }
 
   private imports(): WebAssembly.Imports {
@@ -82,6 +156,7 @@ export class WeightlensWasm {
     };
     return {
       env: {
+        memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: this.memoryBudgetBytes / PAGE_BYTES }),
         abort: (message: number, file: number, line: number, column: number) => {
           this.trapped = true;
           throw new WasmAbort(`${readString(message)} (${readString(file)}:${line}:${column})`);
@@ -95,16 +170,19 @@ export class WeightlensWasm {
    * module: one hostile file must not break the scans after it.
    */
   private get exports(): Exports {
-    if (this.trapped) {
-      this.trapped = false;
-      this.current = new WebAssembly.Instance(this.module, this.imports()).exports as unknown as Exports;
-      this.resets++;
-    }
+    if (this.trapped) this.replace();
     return this.current;
+  }
+
+  private replace(): void {
+    this.trapped = false;
+    this.current = this.guard(new WebAssembly.Instance(this.module, this.imports()).exports);
+    this.resets++;
   }
 
   /** Marks the instance untrustworthy after a failure inside it (a RuntimeError: out of bounds, unreachable). */
   noteFailure(error: unknown): void {
+    if (error instanceof WasmMemoryBudgetError) return; // its instance is already replaced
     if (error instanceof WasmAbort || error instanceof WebAssembly.RuntimeError) this.trapped = true;
   }
 

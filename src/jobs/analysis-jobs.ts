@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import { applyExpectedHashes, type ExpectedHash } from '../engine/pinning/expected-hash.js';
 import { lfsPointerOf, pairLfsPointers } from '../engine/pinning/lfs-pairing.js';
+import { spentMemoryBudget } from '../engine/memory-budget.js';
 import type { Report } from '../engine/report.js';
 import type { DroppedFile } from '../intake/dropped-files.js';
 import { siblingsByFolder } from '../intake/folders.js';
@@ -45,6 +46,8 @@ export interface JobsOptions {
   allow: () => readonly string[];
   /** Wall-clock limit of one file's analysis (a setting), read when each job starts. */
   scanTimeLimitMs: () => number;
+  /** Wasm memory one file's analysis may take (a setting), read when each job starts. */
+  memoryBudgetBytes: () => number;
   /** Called on every change of any job (a new array each time, for Lit). */
   onChange: (jobs: readonly Job[]) => void;
   /** A report is ready (hash may follow through onHashed). */
@@ -111,9 +114,9 @@ export class AnalysisJobs {
       const report = await pool.run(
         async (api) => {
           this.update(id, { state: 'analysing' });
-          return api.scan({ file, path: job()?.path ?? file.name, siblings, allow: [...this.options.allow()] });
+          return api.scan({ file, path: job()?.path ?? file.name, siblings, allow: [...this.options.allow()], memoryBudgetBytes: this.options.memoryBudgetBytes() });
         },
-        { signal: controller.signal, timeoutMs: this.options.scanTimeLimitMs(), priority: SCAN_PRIORITY },
+        { signal: controller.signal, timeoutMs: this.options.scanTimeLimitMs(), priority: SCAN_PRIORITY, retireIf: (r) => spentMemoryBudget(r as Report) },
       );
       this.update(id, { state: 'hashing', scanned: report, report, hashed: 0 });
       const done = job();

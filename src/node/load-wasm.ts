@@ -2,16 +2,16 @@
 // (The browser's half is src/worker/load-wasm.ts.) src/node and lib/node sit at
 // the same depth, so the relative path holds from sources and from the build.
 import { readFile } from 'node:fs/promises';
-import { WeightlensWasm } from '../engine/wasm.js';
+import { WeightlensWasm, type WasmOptions } from '../engine/wasm.js';
 
 export const WASM_URL = new URL('../../build/weightlens.wasm', import.meta.url);
 
-export async function loadWasm(): Promise<WeightlensWasm> {
+export async function loadWasm(options: WasmOptions = {}): Promise<WeightlensWasm> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = new Uint8Array(await readFile(WASM_URL));
   } catch (error) {
     throw new Error(`cannot read ${WASM_URL.pathname}: run "npm run build" first (${(error as Error).message})`);
   }
-  return WeightlensWasm.instantiate(await WebAssembly.compile(bytes));
+  return WeightlensWasm.instantiate(await WebAssembly.compile(bytes), options);
 }

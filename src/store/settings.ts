@@ -1,4 +1,5 @@
-// The user's settings in IndexedDB: extra safe pickle imports and the theme.
+// The user's settings in IndexedDB: extra safe pickle imports, the theme, and
+// one file's time limit and memory budget.
 // Read back strictly: a broken value falls back to the default, and the page
 // says which entries were dropped.
 import { createStore, get, set, type UseStore } from 'idb-keyval';
@@ -13,19 +14,29 @@ export interface Settings {
   theme: Theme;
   /** Wall-clock limit of one file's analysis; the worker is stopped past it. */
   scanTimeLimitSeconds: number;
+  /** Wasm memory one file's analysis may take; past it the file is reported incomplete and the worker replaced. */
+  memoryBudgetMiB: number;
 }
 
 /** Bounds of the time limit a user may set: a second to an hour. */
 export const MIN_SCAN_SECONDS = 1;
 export const MAX_SCAN_SECONDS = 3600;
 
+/** Bounds of the memory budget: the engine's decoders need 16 MiB; 1 GiB is the most the module declares. */
+export const MIN_MEMORY_MIB = 16;
+export const MAX_MEMORY_MIB = 1024;
+
 /** Entries in the user's safe list; more is a mistake, not a project's classes. */
 export const MAX_ALLOW_ENTRIES = 1000;
 
-export const DEFAULT_SETTINGS: Settings = { allow: [], theme: 'system', scanTimeLimitSeconds: 60 };
+export const DEFAULT_SETTINGS: Settings = { allow: [], theme: 'system', scanTimeLimitSeconds: 60, memoryBudgetMiB: 512 };
 
 export function validScanSeconds(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= MIN_SCAN_SECONDS && v <= MAX_SCAN_SECONDS;
+}
+
+export function validMemoryMiB(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= MIN_MEMORY_MIB && v <= MAX_MEMORY_MIB;
 }
 
 export interface LoadedSettings {
@@ -78,10 +89,13 @@ export class SettingsStore {
     let scanTimeLimitSeconds = DEFAULT_SETTINGS.scanTimeLimitSeconds;
     if (validScanSeconds(v.scanTimeLimitSeconds)) scanTimeLimitSeconds = v.scanTimeLimitSeconds;
     else if (v.scanTimeLimitSeconds !== undefined) problems.push('the stored time limit was not valid and was reset');
-    return { settings: { allow, theme, scanTimeLimitSeconds }, problems };
+    let memoryBudgetMiB = DEFAULT_SETTINGS.memoryBudgetMiB;
+    if (validMemoryMiB(v.memoryBudgetMiB)) memoryBudgetMiB = v.memoryBudgetMiB;
+    else if (v.memoryBudgetMiB !== undefined) problems.push('the stored memory budget was not valid and was reset');
+    return { settings: { allow, theme, scanTimeLimitSeconds, memoryBudgetMiB }, problems };
   }
 
   save(settings: Settings): Promise<void> {
-    return set('settings', { allow: [...settings.allow], theme: settings.theme, scanTimeLimitSeconds: settings.scanTimeLimitSeconds }, this.store);
+    return set('settings', { allow: [...settings.allow], theme: settings.theme, scanTimeLimitSeconds: settings.scanTimeLimitSeconds, memoryBudgetMiB: settings.memoryBudgetMiB }, this.store);
   }
 }

@@ -1,9 +1,9 @@
-// Settings: the user's extra safe pickle imports (a project's own classes)
-// and the theme. The safe list is checked as typed; a bad line is named and
-// nothing is saved until it is fixed.
+// Settings: the user's extra safe pickle imports (a project's own classes),
+// the theme, and one file's time limit and memory budget. The safe list is
+// checked as typed; a bad line is named and nothing is saved until it is fixed.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { DEFAULT_SETTINGS, MAX_SCAN_SECONDS, MIN_SCAN_SECONDS, parseAllowList, THEMES, validScanSeconds, type Settings, type Theme } from '../store/settings.js';
+import { DEFAULT_SETTINGS, MAX_MEMORY_MIB, MAX_SCAN_SECONDS, MIN_MEMORY_MIB, MIN_SCAN_SECONDS, parseAllowList, THEMES, validMemoryMiB, validScanSeconds, type Settings, type Theme } from '../store/settings.js';
 import { baseStyles } from './theme.js';
 
 @customElement('settings-panel')
@@ -47,6 +47,26 @@ export class SettingsPanel extends LitElement {
           seconds</label
         >
         <span class="muted">(the file is then reported as not analysed; others go on)</span>
+      </fieldset>
+      <fieldset>
+        <legend>Memory budget</legend>
+        <label
+          >Let the analysis of one file use at most
+          <input
+            type="number"
+            aria-label="Memory budget in MiB"
+            min=${MIN_MEMORY_MIB}
+            max=${MAX_MEMORY_MIB}
+            .value=${String(this.settings.memoryBudgetMiB)}
+            @change=${(e: Event) => {
+              const mib = Number((e.target as HTMLInputElement).value);
+              if (validMemoryMiB(mib)) this.save({ ...this.settings, memoryBudgetMiB: mib });
+              else (e.target as HTMLInputElement).value = String(this.settings.memoryBudgetMiB);
+            }}
+          />
+          MiB of decoder memory</label
+        >
+        <span class="muted">(past it the file is reported as not fully checked — never clean; others go on)</span>
       </fieldset>
       <fieldset>
         <legend>Extra safe pickle imports</legend>

@@ -44,6 +44,7 @@ export class WeightlensApp extends LitElement {
     pool: this.pool,
     allow: () => this.settings.allow,
     scanTimeLimitMs: () => this.settings.scanTimeLimitSeconds * 1000,
+    memoryBudgetBytes: () => this.settings.memoryBudgetMiB * 1024 * 1024,
     onChange: (jobs) => (this.jobs = jobs),
     onReport: (job) => this.savedAs.set(job.id, this.saveToHistory(job.report!)),
     onHashed: (job) => void this.updateHistory(job),

@@ -8,6 +8,7 @@ import { BlobSiblings } from '../engine/siblings.js';
 import { disassemble, type DisasmPage } from '../engine/pickle/disassemble.js';
 import { createImportPolicy } from '../engine/policy/index.js';
 import { tensorStats, type TensorRef, type TensorStatsResult } from '../engine/tensor-stats.js';
+import { DEFAULT_MEMORY_BUDGET_BYTES } from '../engine/wasm.js';
 import { loadWasm } from './load-wasm.js';
 
 /** Slice size of the hash pass: large enough to amortise the slice cost, small enough to report progress often. */
@@ -21,11 +22,22 @@ export interface ScanRequest {
   siblings: [name: string, file: Blob][];
   /** The user's extra safe pickle imports (a setting). */
   allow: readonly string[];
+  /** Wasm memory the analysis may take (a setting); default 512 MiB. */
+  memoryBudgetBytes?: number;
 }
 
-// Loaded once per worker, on first use.
-let wasm: ReturnType<typeof loadWasm> | undefined;
-const engine = () => (wasm ??= loadWasm());
+// One instance per worker, made on first use and again when the memory budget changes
+// (a memory's maximum is fixed when it is made); the module is compiled once.
+let wasm: { budget: number; instance: ReturnType<typeof loadWasm> } | undefined;
+function engine(memoryBudgetBytes?: number): ReturnType<typeof loadWasm> {
+  if (!wasm || (memoryBudgetBytes !== undefined && memoryBudgetBytes !== wasm.budget)) {
+    const budget = memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
+    const instance = loadWasm({ memoryBudgetBytes: budget });
+    wasm = { budget, instance };
+    instance.catch(() => { if (wasm?.instance === instance) wasm = undefined; }); // a failed load is tried again
+  }
+  return wasm.instance;
+}
 
 const api = {
   /** Resolves once the wasm is compiled and instantiated: the pool waits for it before handing out jobs. */
@@ -36,7 +48,7 @@ const api = {
   async scan(request: ScanRequest): Promise<Report> {
     const policy = request.allow.length ? createImportPolicy(request.allow) : undefined;
     return scanSource(new BlobByteSource(request.file, request.path), {
-      wasm: await engine(),
+      wasm: await engine(request.memoryBudgetBytes),
       path: request.path,
       siblings: new BlobSiblings(request.siblings),
       ...(policy ? { policy } : {}),

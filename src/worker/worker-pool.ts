@@ -1,7 +1,8 @@
 // A pool of engine workers (the Squoosh pattern): jobs queue for a free
-// worker; cancelling a job, running past its time or the worker dying
-// terminates that worker — the only sure way to stop a runaway wasm loop —
-// and a fresh one takes its place. Other jobs never notice.
+// worker; cancelling a job, running past its time, the worker dying or a
+// result that spent the memory budget terminates that worker — the only sure
+// way to stop a runaway wasm loop or give back all its memory — and a fresh
+// one takes its place. Other jobs never notice.
 import * as Comlink from 'comlink';
 import type { EngineWorkerApi } from './engine-worker.js';
 
@@ -22,6 +23,8 @@ export interface JobOptions {
   timeoutMs: number;
   /** Higher runs first: verdicts before hashes. */
   priority?: number;
+  /** A result after which the worker is replaced all the same (its analysis spent the memory budget). */
+  retireIf?: (value: unknown) => boolean;
 }
 
 interface Slot {
@@ -75,7 +78,7 @@ export class WorkerPool {
             clearTimeout(timer);
             signal?.removeEventListener('abort', onAbort);
             slot.onCrash = undefined;
-            if ('error' in outcome && outcome.stop) this.replace(slot);
+            if (('error' in outcome && outcome.stop) || ('value' in outcome && options.retireIf?.(outcome.value))) this.replace(slot);
             else slot.busy = false;
             if ('value' in outcome) resolve(outcome.value);
             else reject(outcome.error);

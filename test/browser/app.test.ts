@@ -135,6 +135,35 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('stops a file past the memory budget on that file only, never clean; the others are reported', async () => {
+    // A 2 KB pickle whose memo keys lie one 96 KiB memo chunk apart: 400 of them take about 38 MiB of
+    // decoder memory (under MAX_MEMO_CHUNKS, so within the default 512 MiB budget it is simply clean).
+    const puts = Buffer.alloc(5 * 400);
+    for (let i = 0; i < 400; i++) { puts[5 * i] = 0x72; puts.writeUInt32LE(i * 16384, 5 * i + 1); } // LONG_BINPUT
+    const hungry = path.join(work, 'memo-hungry.pkl');
+    writeFileSync(hungry, Buffer.concat([Buffer.from([0x80, 2, 0x4e]), puts, Buffer.from([0x2e])])); // PROTO 2, NONE … STOP
+    const { page } = await openApp(context, served.url);
+    await page.getByRole('button', { name: 'settings' }).click();
+    await page.getByLabel('Memory budget in MiB').fill('16');
+    await page.getByLabel('Memory budget in MiB').dispatchEvent('change');
+    await page.getByRole('button', { name: 'analyse' }).click();
+    await page.setInputFiles('drop-zone input#files', [hungry, fixturePath('pickle/inst-os-system.pkl')]);
+    const stopped = await reportFor(page, 'memo-hungry.pkl');
+    expect(await stopped.locator('verdict-banner .word').textContent()).toBe('suspicious');
+    await expect.poll(() => deepText(stopped.locator('findings-list'))).toContain('the decoder needed more than its memory budget of 16 MiB');
+    const small = await reportFor(page, 'inst-os-system.pkl');
+    expect(await small.locator('verdict-banner .word').textContent()).toBe('malicious');
+    await screenshot(page, 'memory-budget');
+    // the same file within the default budget: read to the end, clean
+    await page.getByRole('button', { name: 'settings' }).click();
+    await page.getByLabel('Memory budget in MiB').fill('512');
+    await page.getByLabel('Memory budget in MiB').dispatchEvent('change');
+    await page.getByRole('button', { name: 'analyse' }).click();
+    await page.setInputFiles('drop-zone input#files', [hungry]);
+    await expect.poll(async () => deepText(page.locator('file-queue tr', { hasText: 'memo-hungry.pkl' }).last()), { timeout: 20_000 }).toContain('clean');
+    await page.close();
+  }, 120_000);
+
   it('shows a Keras model’s layers and the Lambda code it carries, and a GGUF tensor table', async () => {
     const { page, errors } = await openApp(context, served.url);
     await page.setInputFiles('drop-zone input#files', [fixturePath('keras/lambda-bytecode.keras'), fixturePath('sniff/model.gguf')]);
@@ -197,6 +226,108 @@ describe.skipIf(!haveChromium)('the web app in Chromium', () => {
     expect(pageOutcome).toBe('blocked');
     await page.close();
   });
+
+  it('MAX_HISTORY_ENTRIES (200, src/store/history.ts): a full history drops its oldest entry when a new report is saved', async () => {
+    const { page, errors } = await openApp(context, served.url);
+    await page.setInputFiles('drop-zone input#files', fixturePath('pickle/inst-os-system.pkl'));
+    await reportFor(page, 'inst-os-system.pkl');
+    const store = (action: 'fill' | 'keys' | 'clean') =>
+      page.evaluate(
+        (action) =>
+          new Promise<string[]>((resolve, reject) => {
+            const open = indexedDB.open('weightlens-history');
+            open.onsuccess = () => {
+              const tx = open.result.transaction('reports', 'readwrite');
+              const reports = tx.objectStore('reports');
+              const keys = reports.getAllKeys();
+              keys.onsuccess = () => {
+                const all = keys.result.map(String);
+                if (action === 'fill') {
+                  // the history filled to the bound with old copies of a real entry
+                  const real = reports.get(keys.result[0]!);
+                  real.onsuccess = () => {
+                    for (const key of all) reports.delete(key);
+                    for (let i = 1; i <= 200; i++) reports.put({ ...real.result, id: `old-${i}`, savedAt: i }, `old-${i}`);
+                  };
+                } else if (action === 'clean') for (const key of all) if (key.startsWith('old-')) reports.delete(key);
+                tx.oncomplete = () => resolve(all);
+              };
+              tx.onerror = () => reject(tx.error);
+            };
+            open.onerror = () => reject(open.error);
+          }),
+        action,
+      );
+    await expect.poll(async () => (await store('keys')).length).toBeGreaterThan(0);
+    await store('fill');
+    expect(await store('keys')).toHaveLength(200);
+    await page.setInputFiles('drop-zone input#files', fixturePath('sniff/model.safetensors'));
+    await reportFor(page, 'model.safetensors');
+    await expect.poll(async () => (await store('keys')).includes('old-1'), { timeout: 20_000 }).toBe(false);
+    const keys = await store('keys');
+    expect(keys).toHaveLength(200);
+    expect(keys).toContain('old-2');
+    await store('clean');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('MAX_RAW_CHARS (200,000, src/ui/metadata-view.ts): the raw content shown is cut there, and says so', async () => {
+    const json = Buffer.from(JSON.stringify({ __metadata__: { note: 'n'.repeat(150_000), more: 'm'.repeat(150_000) }, w: { dtype: 'U8', shape: [1], data_offsets: [0, 1] } }));
+    const file = path.join(work, 'long-metadata.safetensors');
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(json.length));
+    writeFileSync(file, Buffer.concat([length, json, Buffer.from([0])]));
+    const { page } = await openApp(context, served.url);
+    await page.setInputFiles('drop-zone input#files', [file, fixturePath('sniff/model.safetensors')]);
+    const raw = async (name: string) => {
+      const report = await reportFor(page, name);
+      await report.getByRole('tab', { name: 'Metadata' }).click();
+      return report.locator('metadata-view details pre').evaluate((el) => el.textContent ?? '');
+    };
+    const long = await raw('long-metadata.safetensors');
+    expect(long).toHaveLength(200_000 + '\n… (cut)'.length);
+    expect(long.endsWith('\n… (cut)')).toBe(true);
+    expect(await raw('model.safetensors')).not.toContain('(cut)');
+    await page.close();
+  });
+
+  it('MAX_LINES_HELD (200,000, src/ui/pickle-disassembly.ts): the listing holds that many opcodes, then offers to continue from where it stopped', async () => {
+    // 210,001 opcodes: PROTO, 105,000 × (NONE POP), NONE … STOP
+    const body = Buffer.alloc(2 * 105_000);
+    for (let i = 0; i < 105_000; i++) body.set([0x4e, 0x30], 2 * i);
+    const file = path.join(work, 'long-listing.pkl');
+    writeFileSync(file, Buffer.concat([Buffer.from([0x80, 2]), body, Buffer.from([0x4e, 0x2e])]));
+    const { page, errors } = await openApp(context, served.url);
+    await page.setInputFiles('drop-zone input#files', file);
+    const report = await reportFor(page, 'long-listing.pkl');
+    await report.getByRole('tab', { name: 'Disassembly' }).click();
+    const listing = report.locator('pickle-disassembly');
+    const read = async () => Number(/([\d,]+) opcodes read/.exec(await deepText(listing))?.[1]?.replace(/,/g, '') ?? 0);
+    await expect.poll(read).toBeGreaterThan(0);
+    // scroll to the end until nothing more is read (each page is 2,000 lines)
+    for (let last = -1, now = await read(); now !== last; ) {
+      last = now;
+      await listing.evaluate(async (el) => {
+        const rows = el.shadowRoot!.querySelector('virtual-rows') as unknown as { scrollToIndex(i: number): void };
+        for (let i = 0; i < 20; i++) {
+          rows.scrollToIndex(Number.MAX_SAFE_INTEGER);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      });
+      await page.waitForTimeout(200);
+      now = await read();
+    }
+    expect(await read()).toBe(200_000);
+    const more = listing.getByRole('button', { name: /continue from byte/ });
+    // PROTO is the first line (2 bytes), then 199,999 one-byte opcodes
+    expect(await more.textContent()).toBe(`continue from byte ${(2 + 199_999).toLocaleString('en-US')}`);
+    await more.click();
+    await expect.poll(() => deepText(listing)).toContain(`From byte ${(2 + 199_999).toLocaleString('en-US')}`);
+    await expect.poll(read).toBe(2000);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('keeps history across a reload, and skips a corrupt entry without breaking the page', async () => {
     const { page, errors } = await openApp(context, served.url);

@@ -14,13 +14,13 @@ import type { FindingList, FormatDriver } from './driver.js';
 export const MAX_TOKENIZER_CONFIG_BYTES = 64 * 1024 * 1024;
 /** A template longer than this is not analysed: real ones are under 30 KB; bounds the analysis. */
 export const MAX_CONFIG_TEMPLATE_CHARS = 1024 * 1024;
-/** serde_json's and our other JSON readers' nesting limit. */
-const MAX_JSON_DEPTH = 128;
+/** Nesting levels read; Python's json goes far deeper, so past it is a limit, not a malformed file. Bounds our recursion. */
+export const MAX_JSON_DEPTH = 128;
 /** Keys only a tokenizer configuration has near its start; a file is parsed only when its head names one. */
 const HEAD_MARKERS = ['"chat_template"', '"added_tokens_decoder"', '"tokenizer_class"'];
 const CLAIM_MARKER = '"chat_template"';
 
-type Parsed = { ok: true; root: JsonObject } | { ok: false; error: string; at?: number; limit?: boolean };
+type Parsed = { ok: true; root: JsonObject } | { ok: false; error: string; at?: number; limit?: { name: string; value: number } };
 const parsedBy = new WeakMap<SniffContext, Parsed>();
 
 export interface ConfigTemplate {
@@ -48,7 +48,7 @@ export const tokenizerConfig: FormatDriver = {
   async analyse({ sniffContext, findings, content }) {
     const parsed = parsedBy.get(sniffContext) ?? (await parse(sniffContext));
     if (!parsed.ok) {
-      if (parsed.limit) throw new LimitError('MAX_TOKENIZER_CONFIG_BYTES', sniffContext.source.size, parsed.error);
+      if (parsed.limit) throw new LimitError(parsed.limit.name, parsed.limit.value, parsed.error, parsed.at === undefined ? {} : { offset: parsed.at });
       throw new MalformedError(parsed.error, parsed.at === undefined ? {} : { offset: parsed.at }, 'tokenizer.invalid-config');
     }
     const bytes = await readSpan(sniffContext.source, 0, sniffContext.source.size);
@@ -61,7 +61,7 @@ export const tokenizerConfig: FormatDriver = {
 
 async function parse(ctx: SniffContext): Promise<Parsed> {
   const source = ctx.source;
-  if (source.size > MAX_TOKENIZER_CONFIG_BYTES) return { ok: false, error: `tokenizer configuration of ${source.size} bytes is larger than ${MAX_TOKENIZER_CONFIG_BYTES} bytes (MAX_TOKENIZER_CONFIG_BYTES): not parsed`, limit: true };
+  if (source.size > MAX_TOKENIZER_CONFIG_BYTES) return { ok: false, error: `tokenizer configuration of ${source.size} bytes is larger than ${MAX_TOKENIZER_CONFIG_BYTES} bytes (MAX_TOKENIZER_CONFIG_BYTES): not parsed`, limit: { name: 'MAX_TOKENIZER_CONFIG_BYTES', value: source.size } };
   let bytes = await readSpan(source, 0, source.size);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     bytes = bytes.slice();
@@ -73,7 +73,8 @@ async function parse(ctx: SniffContext): Promise<Parsed> {
     return { ok: true, root };
   } catch (error) {
     if (!(error instanceof JsonError)) throw error;
-    if (error.kind === 'too-many-open-keys') return { ok: false, error: `tokenizer configuration JSON: ${error.message} (JSON_MAX_OPEN_KEYS = ${JSON_MAX_OPEN_KEYS})`, at: error.at, limit: true };
+    if (error.kind === 'too-many-open-keys') return { ok: false, error: `tokenizer configuration JSON: ${error.message} (JSON_MAX_OPEN_KEYS = ${JSON_MAX_OPEN_KEYS})`, at: error.at, limit: { name: 'JSON_MAX_OPEN_KEYS', value: JSON_MAX_OPEN_KEYS + 1 } };
+    if (error.kind === 'too-deep') return { ok: false, error: `tokenizer configuration JSON: ${error.message} (MAX_JSON_DEPTH): not read further`, at: error.at, limit: { name: 'MAX_JSON_DEPTH', value: MAX_JSON_DEPTH + 1 } };
     // A duplicate chat_template is how two loaders would render different templates: never parsed past.
     return { ok: false, error: `tokenizer configuration is not strict JSON: ${error.message}`, at: error.at };
   }

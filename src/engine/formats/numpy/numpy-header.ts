@@ -1,11 +1,14 @@
 // The .npy header is a Python dict literal; this reads exactly the literal
 // subset numpy writes (dict, tuple, list, str, int, True/False/None) with a
 // depth limit, and never evaluates anything.
-import { MalformedError } from '../../errors.js';
+import { LimitError, MalformedError } from '../../errors.js';
 
 export type PyLiteral = string | number | boolean | null | PyLiteral[] | { tuple: PyLiteral[] } | Map<string, PyLiteral>;
 
-/** Nesting depth of the literal; structured dtypes nest a few levels. Closes unbounded recursion. */
+/**
+ * Nesting depth of the literal; structured dtypes nest a few levels. Closes unbounded recursion.
+ * Python's parser (numpy reads the header with ast.literal_eval) nests up to 200, so past it is a limit, not malformed.
+ */
 export const MAX_LITERAL_DEPTH = 32;
 
 export function parsePyLiteral(text: string, baseOffset: number): PyLiteral {
@@ -17,7 +20,7 @@ export function parsePyLiteral(text: string, baseOffset: number): PyLiteral {
     while (at < text.length && /\s/.test(text[at]!)) at++;
   };
   const value = (depth: number): PyLiteral => {
-    if (depth > MAX_LITERAL_DEPTH) fail(`nesting deeper than ${MAX_LITERAL_DEPTH}`);
+    if (depth > MAX_LITERAL_DEPTH) throw new LimitError('MAX_LITERAL_DEPTH', depth, `npy header nests deeper than ${MAX_LITERAL_DEPTH} levels (MAX_LITERAL_DEPTH) at character ${at}: not read further`, { offset: baseOffset + at });
     skipSpace();
     const c = text[at];
     if (c === '{') return dict(depth);

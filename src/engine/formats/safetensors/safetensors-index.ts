@@ -115,6 +115,8 @@ function readIndex(parsed: Parsed, source: ByteSource): Index {
     }
     if (parsed.error === 'utf8') throw invalid('index is not valid UTF-8');
     if (parsed.error.kind === 'too-many-open-keys') throw new LimitError('JSON_MAX_OPEN_KEYS', JSON_MAX_OPEN_KEYS + 1, `index JSON: ${parsed.error.message}`, { offset: parsed.error.at });
+    // transformers reads the index with Python's json, which nests far deeper: our bound, not the file's fault
+    if (parsed.error.kind === 'too-deep') throw new LimitError('MAX_JSON_DEPTH', MAX_JSON_DEPTH + 1, `index JSON: ${parsed.error.message} (MAX_JSON_DEPTH): not read further`, { offset: parsed.error.at });
     throw invalid(`index JSON: ${parsed.error.message}`, parsed.error.at);
   }
   const root = parsed.value;

@@ -21,8 +21,11 @@ const AFTER_BRACE = new Set([0x22, 0x7d, 0x20, 0x09, 0x0a, 0x0d]);
 
 /** The reference's MAX_HEADER_SIZE: it refuses longer headers, so they are malformed; it also bounds our read. */
 export const MAX_HEADER_BYTES = 100_000_000;
-/** serde_json's recursion limit, which the reference inherits; a valid header nests 3 levels. Bounds our recursion. */
-export const MAX_JSON_DEPTH = 128;
+/**
+ * Levels serde_json parses (its budget of 128 fails on entering the 128th; safetensors 0.8.0 refuses a
+ * 128-level header), which the reference inherits; a valid header nests 3 levels. Bounds our recursion.
+ */
+export const MAX_JSON_DEPTH = 127;
 /**
  * Keys in one header object, so tensors per file. The largest real checkpoints hold around 10^5
  * in one file; each costs about 1.5 KB of memory here, so this bounds a hostile header to under 1 GB.
