@@ -47,14 +47,26 @@ describe('wasm memory budget (src/engine/wasm.ts)', () => {
   });
 
   it('a dangerous import in a window read before the budget ran out still makes the file malicious', async () => {
-    // The trap ends the 1 MiB input window it happens in, and the events of that window with it
-    // (a known gap, in the closing note): the import sits a window earlier, behind 1.1 MiB of bytes.
+    // the import sits a window earlier, behind 1.1 MiB of bytes
     const wasm = await loadWasm({ memoryBudgetBytes: MIN_MEMORY_BUDGET_BYTES });
     const filler = pickle(P.binbytes(1_100_000), new Uint8Array(1_100_000), P.POP);
     const evil = pickle(P.proto(2), P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE, P.POP, filler, P.NONE, sparseMemo(400), P.STOP);
     const r = await scanSource(new MemoryByteSource(evil, 'evil.pkl'), { wasm });
     expect(r.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['pickle.dangerous-import', 'scan.limit-reached']));
     expect(r.verdict).toBe('malicious');
+  });
+
+  it('a dangerous import right before the blow-up, in the same window, still makes the file malicious', async () => {
+    // the machine pauses after every import, so it is drained and judged before the memo grows
+    for (const evil of [
+      pickle(P.proto(2), P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE, P.POP, P.NONE, sparseMemo(400), P.STOP),
+      pickle(P.proto(2), P.MARK, P.str('echo hi'), P.inst('os', 'system'), P.POP, P.NONE, sparseMemo(400), P.STOP),
+      pickle(P.proto(4), P.str('os'), P.str('system'), P.STACK_GLOBAL, P.POP, P.NONE, sparseMemo(400), P.STOP),
+    ]) {
+      const r = await scanSource(new MemoryByteSource(evil, 'evil.pkl'), { wasm: await loadWasm({ memoryBudgetBytes: MIN_MEMORY_BUDGET_BYTES }) });
+      expect(r.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['pickle.dangerous-import', 'scan.limit-reached']));
+      expect(r.verdict).toBe('malicious');
+    }
   });
 
   it('only the failed grow is read as the budget: other traps stay internal errors', async () => {

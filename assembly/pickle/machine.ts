@@ -94,7 +94,13 @@ let protocol: i32 = -1;
 let lastOpcode: i32 = -1;
 let limitHit: i32 = 0;
 let joblibLayout: bool = false;
-let pauseAfterBuild: bool = false;
+/**
+ * Pause before the next opcode: after a joblib BUILD (TypeScript reads the
+ * array layout), and after every import, so an import is drained and judged
+ * before anything later can spend the memory budget (a trap would lose the
+ * events not yet drained, and the import with them).
+ */
+let pauseNext: bool = false;
 
 /** Events are f64 words: every handle fits 48 bits (values.ts), so JavaScript reads them as plain numbers. */
 function emit(type: i64, offset: i64, a: i64, b: i64, c: i64): void {
@@ -154,7 +160,7 @@ function beginPickle(): void {
   lastOpcode = -1;
   limitHit = 0;
   eventCount = 0;
-  pauseAfterBuild = false;
+  pauseNext = false;
   unchecked(ctxStackBase[0] = 0);
   unchecked(ctxMarkBase[0] = 0);
 }
@@ -352,8 +358,8 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
   const lastWindow = atEnd || windowEnd >= streamSize;
   while (true) {
     if (eventCount > EVENT_CAPACITY - 4) return exit(pos, M_PAUSED);
-    if (pauseAfterBuild) {
-      pauseAfterBuild = false;
+    if (pauseNext) {
+      pauseNext = false;
       return exit(pos, M_PAUSED);
     }
     if (pos < windowStart || pos >= windowEnd) {
@@ -628,6 +634,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         next += <i64>n1 + <i64>n2 + 2;
         const gh = handle(K_GLOBAL, <i64>g);
         emit(E_IMPORT, offset, gh, 0, 0);
+        pauseNext = true;
         if (code == 0x63) {
           h = gh;
         } else {
@@ -650,6 +657,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         setWord(g, G_NAME_LEN, -1);
         h = handle(K_GLOBAL, <i64>g);
         emit(E_IMPORT, offset, h, 0, 0);
+        pauseNext = true;
         break;
       }
       case 0x82: case 0x83: case 0x84: { // EXT1, EXT2, EXT4: through the copyreg registry
@@ -661,6 +669,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         setWord(g, G_EXT, ext);
         h = handle(K_GLOBAL, <i64>g);
         emit(E_IMPORT, offset, h, 0, 0);
+        pauseNext = true;
         break;
       }
       // ---- calls ----
@@ -703,7 +712,7 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         // joblib reads array bytes after the BUILD of a NumpyArrayWrapper (a call); only a call can be one.
         if (joblibLayout && depth == 0 && kindOf(target) == K_CALL) {
           emit(E_BUILD, offset, target, state, <i64>depth);
-          pauseAfterBuild = true;
+          pauseNext = true;
         }
         break;
       }

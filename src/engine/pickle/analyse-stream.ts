@@ -7,7 +7,7 @@ import { LimitError, MalformedError } from '../errors.js';
 import type { AnalysisContext } from '../formats/driver.js';
 import type { Location, RuleId } from '../report.js';
 import { DEFAULT_IMPORT_POLICY, type ImportJudgement, type ImportPolicy } from '../policy/index.js';
-import { MachineStatus, NODE_WORDS, type PickleMachine } from '../wasm.js';
+import { MachineStatus, NODE_WORDS, WasmMemoryBudgetError, type PickleMachine } from '../wasm.js';
 import { arrayLayout, WRAPPER } from './joblib-arrays.js';
 import { fromNodes, Kind } from './nodes.js';
 import { opcodeName } from './opcode-names.js';
@@ -159,7 +159,7 @@ class StreamRun {
     let windowStart = 0;
     let window = await this.source.read(0, capacity);
     for (;;) {
-      const status = this.machine.feed(windowStart, window, windowStart + window.length >= size);
+      const status = await this.feed(windowStart, window, windowStart + window.length >= size);
       await this.drain();
       const state = this.machine.state();
       if (status === MachineStatus.NeedMore || status === MachineStatus.Paused) {
@@ -220,6 +220,26 @@ class StreamRun {
       this.readAhead.bytes.catch(() => undefined); // a failed read-ahead is not used; the read is made again, and fails there
     }
     return next;
+  }
+
+  /**
+   * One feed. When it spends the memory budget, what the machine saw in this
+   * window before that is still drained (the trap leaves its event log intact):
+   * an import in the same opcode as the blow-up (INST) is judged all the same.
+   */
+  private async feed(windowStart: number, window: Uint8Array, atEnd: boolean): Promise<MachineStatus> {
+    try {
+      return this.machine.feed(windowStart, window, atEnd);
+    } catch (error) {
+      if (error instanceof WasmMemoryBudgetError) {
+        try {
+          await this.drain();
+        } catch {
+          // the spent instance could not describe what it saw: the limit finding stands alone
+        }
+      }
+      throw error;
+    }
   }
 
   /** Turns an error status into the exception that stops the stream. */
