@@ -165,11 +165,22 @@ describe('the graph viewer reading viewer-details.onnx', () => {
     expect(f.y0[outer]!).toBeLessThan(f.y0[inner]!);
     expect(f.x1[outer]!).toBeGreaterThan(f.x1[inner]!);
     expect(f.y1[outer]!).toBeGreaterThan(f.y1[inner]!);
-    // every box of the If's group is inside its frame
-    for (let i = 0; i < v.kind.length; i++) {
-      if (v.kind[i] !== 0 || m.hierarchy.parentOf[v.ref[i]!] !== ifGroup.id) continue;
-      expect(v.x[i]! - v.w[i]! / 2).toBeGreaterThan(f.x0[outer]!);
-      expect(v.y[i]! + v.h[i]! / 2).toBeLessThan(f.y1[outer]!);
+    // each frame holds its group's boxes and nothing else: an open group stays in one piece
+    const inside = (g: number, i: number) => {
+      for (let p = v.kind[i] === 0 ? m.hierarchy.parentOf[v.ref[i]!]! : m.hierarchy.groups[v.ref[i]!]!.parent; p > 0; p = m.hierarchy.groups[p]!.parent) if (p === g) return true;
+      return false;
+    };
+    for (let k = 0; k < f.group.length; k++) {
+      for (let i = 0; i < v.kind.length; i++) {
+        const x0 = v.x[i]! - v.w[i]! / 2;
+        const x1 = v.x[i]! + v.w[i]! / 2;
+        const y0 = v.y[i]! - v.h[i]! / 2;
+        const y1 = v.y[i]! + v.h[i]! / 2;
+        const overlaps = x1 > f.x0[k]! && x0 < f.x1[k]! && y1 > f.y0[k]! && y0 < f.y1[k]!;
+        const within = x0 >= f.x0[k]! && x1 <= f.x1[k]! && y0 >= f.y0[k]! && y1 <= f.y1[k]!;
+        if (inside(f.group[k]!, i)) expect(within).toBe(true);
+        else expect(overlaps).toBe(false);
+      }
     }
   });
 });

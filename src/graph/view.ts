@@ -2,7 +2,9 @@
 // sizes and positions, and the edges between them. What the layout worker
 // returns; plain typed arrays so it crosses to the page without copying.
 import { buildHierarchy, isLeafRef, type GraphLayoutInput, type Hierarchy } from './hierarchy.js';
-import { layeredLayout } from './layout.js';
+import { nestedLayout, type Frames } from './nested-layout.js';
+
+export { FRAME_LABEL, FRAME_PAD, type Frames } from './nested-layout.js';
 import { visibleGraph } from './visible.js';
 
 export interface GraphView {
@@ -36,19 +38,8 @@ export interface HierarchySummary {
   edges: number;
 }
 
-export interface Frames {
-  group: Int32Array;
-  x0: Float64Array;
-  y0: Float64Array;
-  x1: Float64Array;
-  y1: Float64Array;
-  label: string[];
-}
-
 export const NODE_HEIGHT = 30;
-/** Space between a frame and what it holds, and the band at its top where its label is written. */
-export const FRAME_PAD = 8;
-export const FRAME_LABEL = 16;
+
 export const GROUP_HEIGHT = 40;
 /** Label characters shown in a box; the full name is in the side panel. */
 export const MAX_LABEL_CHARS = 36;
@@ -118,8 +109,8 @@ export class GraphModel {
       w[i] = Math.max(56, Math.max(title[i]!.length, detail[i]!.length) * CHAR_WIDTH + 16);
     }
     const t1 = now();
-    const laid = layeredLayout({ width: w, height: h, key: visible.key, edgeFrom: visible.edgeFrom, edgeTo: visible.edgeTo });
-    const frames = this.frames(visible.kind, visible.ref, laid.x, laid.y, w, h);
+    const laid = nestedLayout(this.hierarchy, visible, w, h);
+    const frames: Frames = { ...laid.frames, label: [...laid.frames.group].map((g) => shorten(this.hierarchy.groups[g]!.label || 'group', MAX_LABEL_CHARS * 2)) };
     const t2 = now();
     return {
       kind: visible.kind,
@@ -138,55 +129,5 @@ export class GraphModel {
       height: laid.height,
       timing: { visible: t1 - t0, layout: t2 - t1 },
     };
-  }
-
-  /**
-   * A frame around each open group: the boxes it holds directly and the frames
-   * of its open subgroups, padded, with a band for its label. Inner frames are
-   * computed first so that outer ones enclose them.
-   */
-  private frames(kind: Uint8Array, ref: Int32Array, x: Float64Array, y: Float64Array, w: Float64Array, h: Float64Array): Frames {
-    const { groups, parentOf } = this.hierarchy;
-    const box = new Map<number, [number, number, number, number]>();
-    const grow = (g: number, x0: number, y0: number, x1: number, y1: number) => {
-      const b = box.get(g);
-      if (!b) box.set(g, [x0, y0, x1, y1]);
-      else {
-        if (x0 < b[0]) b[0] = x0;
-        if (y0 < b[1]) b[1] = y0;
-        if (x1 > b[2]) b[2] = x1;
-        if (y1 > b[3]) b[3] = y1;
-      }
-    };
-    for (let i = 0; i < kind.length; i++) {
-      const parent = kind[i] === 0 ? parentOf[ref[i]!]! : groups[ref[i]!]!.parent;
-      if (parent > 0) grow(parent, x[i]! - w[i]! / 2, y[i]! - h[i]! / 2, x[i]! + w[i]! / 2, y[i]! + h[i]! / 2);
-    }
-    // every open group up to the top, deepest first: each padded frame grows its parent's
-    const all = new Set(box.keys());
-    for (const g of box.keys()) for (let p = groups[g]!.parent; p > 0 && !all.has(p); p = groups[p]!.parent) all.add(p);
-    const open = [...all].sort((a, b) => groups[b]!.depth - groups[a]!.depth);
-    for (const g of open) {
-      const b = box.get(g);
-      if (!b) continue;
-      b[0] -= FRAME_PAD;
-      b[1] -= FRAME_PAD + FRAME_LABEL;
-      b[2] += FRAME_PAD;
-      b[3] += FRAME_PAD;
-      const parent = groups[g]!.parent;
-      if (parent > 0) grow(parent, b[0], b[1], b[2], b[3]);
-    }
-    const order = [...box.keys()].sort((a, b) => groups[a]!.depth - groups[b]!.depth);
-    const n = order.length;
-    const frames: Frames = { group: Int32Array.from(order), x0: new Float64Array(n), y0: new Float64Array(n), x1: new Float64Array(n), y1: new Float64Array(n), label: new Array<string>(n) };
-    order.forEach((g, i) => {
-      const b = box.get(g)!;
-      frames.x0[i] = b[0];
-      frames.y0[i] = b[1];
-      frames.x1[i] = b[2];
-      frames.y1[i] = b[3];
-      frames.label[i] = shorten(groups[g]!.label || 'group', MAX_LABEL_CHARS * 2);
-    });
-    return frames;
   }
 }

@@ -399,6 +399,11 @@ export class GraphViewElement extends LitElement {
     return [...v.ref].filter((_, i) => v.kind[i] === 1).map((g) => this.summary!.groups[g]!.label);
   }
 
+  /** Labels of the frames drawn around open groups, outermost first; for tests. */
+  frameLabels(): string[] {
+    return this.laid ? [...this.laid.frames.label] : [];
+  }
+
   /** The finding mark of the selected box. */
   selectedMark(): Mark {
     return this.selected >= 0 ? this.painter?.marks[this.selected] : undefined;
