@@ -54,8 +54,8 @@ const api = {
   },
 
   /** The model file and the files beside it (external data), read from on request. */
-  attachFile(blob: Blob, siblings: [string, Blob][]): void {
-    file = { blob, siblings };
+  attachFile(blob: Blob | undefined, siblings: [string, Blob][]): void {
+    file = blob ? { blob, siblings } : undefined;
     reader = undefined;
   },
 

@@ -25,6 +25,10 @@ export const MAX_SCALE = 4;
 const LABEL_MIN_PX = 13;
 /** The first screen is never drawn smaller than this: labels stay legible, the rest is a pan away. */
 const READABLE_SCALE = 0.75;
+/** Frames smaller than this on screen (CSS pixels) are not drawn. */
+const FRAME_MIN_PX = 12;
+/** Frames in view past which they are outlined only: filling thousands of overlapping rectangles costs software rasterisation a frame. */
+const MAX_FILLED_FRAMES = 400;
 /** Edges in view past which they are drawn straight rather than curved. */
 const CURVED_EDGES_MAX = 4000;
 
@@ -172,19 +176,24 @@ export class GraphCanvas {
     const n = v.x.length;
     const inView = (i: number) => v.x[i]! + v.w[i]! / 2 >= left && v.x[i]! - v.w[i]! / 2 <= right && v.y[i]! + v.h[i]! / 2 >= top && v.y[i]! - v.h[i]! / 2 <= bottom;
 
-    // frames around open groups, under everything else: outermost first, so inner ones tint darker
+    // frames around open groups, under everything else: one path (thousands with every group open)
     const f = v.frames;
-    ctx.lineWidth = Math.max(1 / s, 1);
     const framesShown: number[] = [];
+    ctx.beginPath();
     for (let k = 0; k < f.group.length; k++) {
       if (f.x1[k]! < left || f.x0[k]! > right || f.y1[k]! < top || f.y0[k]! > bottom) continue;
+      if ((f.x1[k]! - f.x0[k]!) * s < FRAME_MIN_PX || (f.y1[k]! - f.y0[k]!) * s < FRAME_MIN_PX) continue; // a speck: its boxes say enough
       framesShown.push(k);
-      ctx.beginPath();
       ctx.rect(f.x0[k]!, f.y0[k]!, f.x1[k]! - f.x0[k]!, f.y1[k]! - f.y0[k]!);
-      ctx.globalAlpha = 0.35;
-      ctx.fillStyle = p.panel;
-      ctx.fill();
-      ctx.globalAlpha = 0.8;
+    }
+    if (framesShown.length) {
+      if (framesShown.length <= MAX_FILLED_FRAMES) {
+        ctx.globalAlpha = 0.4;
+        ctx.fillStyle = p.panel;
+        ctx.fill();
+      }
+      ctx.globalAlpha = 0.9;
+      ctx.lineWidth = Math.max(1 / s, 1);
       ctx.strokeStyle = p.line;
       ctx.stroke();
       ctx.globalAlpha = 1;

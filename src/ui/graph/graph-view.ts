@@ -178,7 +178,8 @@ export class GraphViewElement extends LitElement {
         this.worker = new Worker(new URL('../../worker/graph-worker.ts', import.meta.url), { type: 'module' });
         this.api = Comlink.wrap<GraphWorkerApi>(this.worker);
       }
-      if (this.file) void this.api!.attachFile(this.file, this.siblings);
+      this.reads = undefined;
+      void this.api!.attachFile(this.file, this.siblings); // none: a report without its file (the worker forgets an earlier one)
       const packed = packGraph(this.input);
       this.timings.packed = performance.now();
       const { summary, initial, ms } = await this.api!.load(Comlink.transfer(packed, packedBuffers(packed)));
