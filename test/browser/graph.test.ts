@@ -245,6 +245,13 @@ describe.skipIf(!haveChromium)('the graph viewer in Chromium', () => {
     await graph.locator('.stage').focus();
     await page.keyboard.press('0');
     await screenshot(page, 'graph-subgraphs');
+    // from the keyboard: Shift+arrows walk from box to box, Enter opens a group
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+ArrowDown');
+    const first = await selected(graph);
+    expect(first).not.toBe('');
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect.poll(() => selected(graph)).not.toBe(first);
     // a smaller window: the canvas follows and is drawn again
     const width = await graph.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).width);
     const paints = await graph.evaluate((el) => Number(el.dataset.paints));

@@ -464,6 +464,16 @@ export class GraphViewElement extends LitElement {
   private onKey = (e: KeyboardEvent) => {
     const p = this.painter;
     if (!p) return;
+    if (e.shiftKey && e.key.startsWith('Arrow')) {
+      // Shift+arrow: select the nearest box that way (the first box when none is selected)
+      e.preventDefault();
+      const next = this.neighbour(e.key.slice(5).toLowerCase() as 'left' | 'right' | 'up' | 'down');
+      if (next >= 0) {
+        this.select(next);
+        if (!this.onScreen(next)) p.centre(next);
+      }
+      return;
+    }
     const keys: Record<string, () => void> = {
       ArrowLeft: () => p.pan(KEY_PAN, 0),
       ArrowRight: () => p.pan(-KEY_PAN, 0),
@@ -482,6 +492,43 @@ export class GraphViewElement extends LitElement {
     e.preventDefault();
     act();
   };
+
+  /** The box nearest the selected one in a direction (distance across it counts double); the top-left box when none is selected. */
+  private neighbour(direction: 'left' | 'right' | 'up' | 'down'): number {
+    const v = this.laid;
+    if (!v || !v.kind.length) return -1;
+    const from = this.selected;
+    if (from < 0 || from >= v.kind.length) {
+      let best = 0;
+      for (let i = 1; i < v.kind.length; i++) if (v.y[i]! < v.y[best]! || (v.y[i] === v.y[best] && v.x[i]! < v.x[best]!)) best = i;
+      return best;
+    }
+    let best = -1;
+    let bestScore = Infinity;
+    for (let i = 0; i < v.kind.length; i++) {
+      if (i === from) continue;
+      const dx = v.x[i]! - v.x[from]!;
+      const dy = v.y[i]! - v.y[from]!;
+      const along = direction === 'left' ? -dx : direction === 'right' ? dx : direction === 'up' ? -dy : dy;
+      const across = direction === 'left' || direction === 'right' ? Math.abs(dy) : Math.abs(dx);
+      if (along <= 0) continue;
+      const score = along + 2 * across;
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private onScreen(box: number): boolean {
+    const v = this.laid;
+    const p = this.painter;
+    if (!v || !p) return false;
+    const sx = p.tx + v.x[box]! * p.scale;
+    const sy = p.ty + v.y[box]! * p.scale;
+    return sx >= 0 && sy >= 0 && sx <= p.size.width && sy <= p.size.height;
+  }
 
   private onSearch = (e: Event) => {
     const needle = (e.target as HTMLInputElement).value.trim().toLowerCase();
@@ -538,7 +585,7 @@ export class GraphViewElement extends LitElement {
       ${this.hits.length || this.hitsTotal ? this.matchList() : nothing}
       ${this.showFindings ? this.findingList() : nothing}
       <div class="main">
-        <div class="stage" tabindex="0" role="application" aria-label="graph: arrows pan, + and − zoom, 0 fits, Enter opens or closes a group, / searches" @keydown=${this.onKey}>
+        <div class="stage" tabindex="0" role="application" aria-label="graph: arrows pan, Shift+arrows select the next box that way, + and − zoom, 0 fits, Enter opens or closes a group, Escape clears the selection, / searches" @keydown=${this.onKey}>
           <canvas></canvas>
         </div>
         <aside aria-live="polite">${this.panel()}</aside>
@@ -572,7 +619,7 @@ export class GraphViewElement extends LitElement {
     const v = this.laid;
     const i = this.selected;
     if (!v || i < 0 || i >= v.kind.length || !this.summary || !this.input) {
-      return html`<p class="muted">Click a box: a group opens, a node shows its inputs and outputs. Drag to pan, wheel to zoom.</p>`;
+      return html`<p class="muted">Click a box: a group opens, a node shows its attributes, inputs and outputs. Drag to pan, wheel to zoom; from the keyboard, Shift+arrows select, Enter opens, arrows pan.</p>`;
     }
     const crumbs = (start: number) => {
       const chain: number[] = [];
