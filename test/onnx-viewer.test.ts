@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { OnnxModelReader } from '../src/engine/formats/onnx/model-reader.js';
-import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_VALUES, type NodeDetails } from '../src/engine/formats/onnx/node-details.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_VALUES, MAX_ATTRIBUTES_SHOWN, type NodeDetails } from '../src/engine/formats/onnx/node-details.js';
 import { decodeRaw, decodeTyped, float32Text, MAX_VALUE_BYTES, MAX_VALUES_SHOWN } from '../src/engine/formats/onnx/tensor-values.js';
 import type { Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, NO_SIBLINGS } from '../src/engine/siblings.js';
-import { buildHierarchy, validBodies, type GraphLayoutInput } from '../src/graph/hierarchy.js';
+import { buildHierarchy, MAX_BODY_NESTING, validBodies, type GraphLayoutInput } from '../src/graph/hierarchy.js';
 import { packGraph, unpackGraph } from '../src/graph/packed.js';
 import { GraphModel } from '../src/graph/view.js';
 import { DirectorySiblings } from '../src/node/directory-siblings.js';
@@ -198,6 +198,20 @@ describe('attribute and value decoding limits', () => {
     expect(source.bytesRead - before).toBeLessThanOrEqual(MAX_ATTRIBUTE_BYTES + 20);
   });
 
+  it(`describes the first MAX_ATTRIBUTES_SHOWN (${MAX_ATTRIBUTES_SHOWN}) attributes of a node and counts the rest`, async () => {
+    const attributes = Array.from({ length: MAX_ATTRIBUTES_SHOWN + 3 }, (_, i) => concat(ld(1, `a${i}`), vint(20, 2), vint(3, i)));
+    const reader = await OnnxModelReader.open(new MemoryByteSource(model([node('Custom', ['x'], ['y'], 'many', ...attributes)]), 'many.onnx'), NO_SIBLINGS, await wasm());
+    const d = await reader.node('graph', 0, 'many');
+    expect(d.attributes).toHaveLength(MAX_ATTRIBUTES_SHOWN);
+    expect(d.attributesTotal).toBe(MAX_ATTRIBUTES_SHOWN + 3);
+    expect(d.attributes[5]).toEqual({ name: 'a5', type: 'INT', value: '5' });
+  });
+
+  it('cuts a long string value at 80 characters and says how long it was', async () => {
+    const reader = await OnnxModelReader.open(new MemoryByteSource(model([node('Custom', ['x'], ['y'], 's', concat(ld(1, 'text'), vint(20, 3), ld(4, 'x'.repeat(500))))]), 's.onnx'), NO_SIBLINGS, await wasm());
+    expect((await reader.node('graph', 0, 's')).attributes[0]!.value).toBe(`${JSON.stringify('x'.repeat(80))}…[500 bytes]`);
+  });
+
   it('decodes float8, float4, int4 and complex values', () => {
     expect(decodeRaw(17, Uint8Array.of(0x38, 0xb8, 0x7f, 0x7e), 4)).toEqual(['1', '-1', 'NaN', '448']); // E4M3FN
     expect(decodeRaw(19, Uint8Array.of(0x3c, 0x7c, 0x7f), 3)).toEqual(['1', 'Infinity', 'NaN']); // E5M2
@@ -240,6 +254,19 @@ describe('layout bodies from an untrusted report', () => {
       ],
     };
     expect(validBodies(input).map((b) => b.path)).toEqual(['ok']);
+    // a chain of bodies each owned by the previous body's node: past MAX_BODY_NESTING they are left out
+    const deep = MAX_BODY_NESTING + 5;
+    const chain: GraphLayoutInput = {
+      values: [],
+      nodes: Array.from({ length: deep + 1 }, (_, i) => ({ name: `d${i}`, op: 'If', inputs: [], outputs: [] })),
+      subgraphs: Array.from({ length: deep }, (_, i) => ({ path: `b${i}`, owner: i, attribute: 'then_branch', start: i + 1, nodes: 1 })),
+    };
+    // (the one past it is drawn as plain nodes at the top, so the chain starts again below it)
+    const kept = validBodies(chain).map((b) => b.path);
+    expect(kept).toHaveLength(deep - 1);
+    expect(kept).not.toContain(`b${MAX_BODY_NESTING}`);
+    const deepH = buildHierarchy(chain);
+    expect([...deepH.order].sort((a, b) => a - b)).toEqual(Array.from({ length: deep + 1 }, (_, i) => i));
     const h = buildHierarchy(input);
     expect(h.order.length).toBe(6);
     expect([...h.order].sort()).toEqual([0, 1, 2, 3, 4, 5]);
