@@ -252,6 +252,14 @@ describe.skipIf(!haveChromium)('the graph viewer in Chromium', () => {
     expect(first).not.toBe('');
     await page.keyboard.press('Shift+ArrowRight');
     await expect.poll(() => selected(graph)).not.toBe(first);
+    // a frame's label closes its group
+    await reveal(graph, 'keep_going');
+    await graph.locator('.stage').scrollIntoViewIfNeeded();
+    const band = await graph.evaluate((el) => (el as unknown as { frameLabelPoint(label: string): { x: number; y: number } | undefined }).frameLabelPoint('loop'));
+    expect(band).toBeDefined();
+    await page.mouse.click(band!.x, band!.y);
+    await expect.poll(frames).not.toContain('loop');
+    expect(await collapsed(graph)).toContain('loop');
     // a smaller window: the canvas follows and is drawn again
     const width = await graph.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).width);
     const paints = await graph.evaluate((el) => Number(el.dataset.paints));

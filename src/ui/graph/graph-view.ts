@@ -13,7 +13,7 @@ import type { Finding } from '../../engine/report.js';
 import { isSevere, nodeFindings, severityByNode, type NodeFinding } from '../../graph/findings.js';
 import type { GraphLayoutInput, LayoutNode, LayoutSubgraph } from '../../graph/hierarchy.js';
 import { packGraph, packedBuffers } from '../../graph/packed.js';
-import type { GraphView as LaidOut, HierarchySummary } from '../../graph/view.js';
+import { FRAME_LABEL, type GraphView as LaidOut, type HierarchySummary } from '../../graph/view.js';
 import type { GraphWorkerApi } from '../../worker/graph-worker.js';
 import { baseStyles } from '../theme.js';
 import { GraphCanvas, type Mark, type Palette } from './graph-canvas.js';
@@ -107,6 +107,7 @@ export class GraphViewElement extends LitElement {
       aside th { text-align: left; vertical-align: top; padding-right: 0.4rem; }
       .show-values { font-size: 0.8rem; padding: 0 0.4rem; margin-left: 0.2rem; }
       .tensor-values p { margin: 0.2rem 0; }
+      aside table.values td:first-child, aside table.attributes th { min-width: 3.5rem; }
       .values-text { display: block; max-height: 10rem; overflow: auto; overflow-wrap: anywhere; }
     `,
   ];
@@ -403,6 +404,17 @@ export class GraphViewElement extends LitElement {
   /** Labels of the frames drawn around open groups, outermost first; for tests. */
   frameLabels(): string[] {
     return this.laid ? [...this.laid.frames.label] : [];
+  }
+
+  /** Where a frame's label band is on screen (client pixels), by the group's label; for tests. */
+  frameLabelPoint(label: string): { x: number; y: number } | undefined {
+    const f = this.laid?.frames;
+    const p = this.painter;
+    if (!f || !p || !this.canvasEl) return undefined;
+    const k = f.label.indexOf(label);
+    if (k < 0) return undefined;
+    const r = this.canvasEl.getBoundingClientRect();
+    return { x: r.left + p.tx + (f.x0[k]! + 12) * p.scale, y: r.top + p.ty + (f.y0[k]! + FRAME_LABEL / 2) * p.scale };
   }
 
   /** The finding mark of the selected box. */
