@@ -185,6 +185,39 @@ describe('the graph viewer reading viewer-details.onnx', () => {
   });
 });
 
+describe('model-local functions in the layout', () => {
+  it('lists a function body once, at the top level, with the bodies inside it; findings in it land on its nodes', async () => {
+    const file = DIR + 'trigger-in-function.onnx';
+    const source = await FileHandleByteSource.open(file);
+    const report = await scanSource(source, { wasm: await wasm(), path: 'trigger-in-function.onnx', siblings: NO_SIBLINGS });
+    const l = (report.content.graph as { layout: GraphLayoutInput & { complete: boolean } }).layout;
+    expect(l.complete).toBe(true);
+    const at = (name: string) => l.nodes.findIndex((n) => n.name === name);
+    expect(l.subgraphs).toEqual([
+      { path: 'function local.fns.Guard', owner: -1, attribute: 'function', start: 1, nodes: 4 },
+      { path: 'function local.fns.Guard/fn_switch.else_branch', owner: at('fn_switch'), attribute: 'else_branch', start: 5, nodes: 1 },
+      { path: 'function local.fns.Guard/fn_switch.then_branch', owner: at('fn_switch'), attribute: 'then_branch', start: 6, nodes: 1 },
+    ]);
+    // the function's `a` is its own value, not the main graph's
+    expect(l.nodes[at('fn_sum')]!.inputs[0]).not.toBe(l.nodes[at('guard')]!.inputs[0]);
+    expect(l.nodes[at('flip')]!.inputs[0]).toBe(l.nodes[at('fn_sum')]!.inputs[0]);
+    const h = buildHierarchy(l);
+    const fn = h.groups.find((g) => g.kind === 'function')!;
+    expect(fn).toMatchObject({ label: 'function local.fns.Guard', parent: 0 });
+    expect(h.groups.find((g) => g.kind === 'node' && g.label === 'fn_switch')!.parent).toBe(fn.id);
+    const { nodeFindings } = await import('../src/graph/findings.js');
+    const marked = nodeFindings(l, report.findings).find((m) => m.finding.rule === 'onnx.input-triggered-branch')!;
+    expect(marked.nodes.map((n) => l.nodes[n]!.name)).toEqual(expect.arrayContaining(['fn_equal', 'fn_switch']));
+    // the panel reads a function node by the function's path
+    const reader = await OnnxModelReader.open(source, NO_SIBLINGS, await wasm());
+    const sw = await reader.node('function local.fns.Guard', 3, 'fn_switch');
+    expect(sw.inputs).toEqual([{ name: 'hit', type: null, source: null }]);
+    expect(sw.outputs).toEqual([{ name: 'b', type: null, source: 'output' }]);
+    expect(sw.attributes.map((a) => a.value)).toEqual(['subgraph: 1 node', 'subgraph: 1 node']);
+    await source.close();
+  });
+});
+
 describe('attribute and value decoding limits', () => {
   it('reads at most MAX_ATTRIBUTE_BYTES of an attribute: a list longer than that is counted, its first values shown', async () => {
     const many = Array.from({ length: 5000 }, (_, i) => i * 1000);
@@ -250,10 +283,11 @@ describe('layout bodies from an untrusted report', () => {
         { path: 'overlap', owner: 0, attribute: 'x', start: 2, nodes: 2 },
         { path: 'past', owner: 0, attribute: 'x', start: 5, nodes: 9 },
         { path: 'later-owner', owner: 5, attribute: 'x', start: 4, nodes: 1 },
-        { path: 'bad', owner: -1, attribute: 'x', start: 3, nodes: 1 },
+        { path: 'bad', owner: -2, attribute: 'x', start: 3, nodes: 1 },
+        { path: 'function', owner: -1, attribute: 'function', start: 3, nodes: 1 },
       ],
     };
-    expect(validBodies(input).map((b) => b.path)).toEqual(['ok']);
+    expect(validBodies(input).map((b) => b.path)).toEqual(['ok', 'function']);
     // a chain of bodies each owned by the previous body's node: past MAX_BODY_NESTING they are left out
     const deep = MAX_BODY_NESTING + 5;
     const chain: GraphLayoutInput = {

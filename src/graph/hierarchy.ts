@@ -31,8 +31,8 @@ export interface GraphLayoutInput {
   subgraphs?: LayoutSubgraph[];
 }
 
-/** `node`: a node with subgraphs, holding itself and its bodies; `body`: one If/Loop/Scan body. */
-export type GroupKind = 'root' | 'scope' | 'repeat' | 'run' | 'chunk' | 'node' | 'body';
+/** `node`: a node with subgraphs, holding itself and its bodies; `body`: one If/Loop/Scan body; `function`: a model-local function's body. */
+export type GroupKind = 'root' | 'scope' | 'repeat' | 'run' | 'chunk' | 'node' | 'body' | 'function';
 
 export interface Group {
   id: number;
@@ -121,7 +121,8 @@ export function validBodies(input: GraphLayoutInput): LayoutSubgraph[] {
   for (const b of Array.isArray(input.subgraphs) ? input.subgraphs : []) {
     if (typeof b !== 'object' || b === null) continue;
     const { owner, start, nodes } = b;
-    if (![owner, start, nodes].every((x) => Number.isSafeInteger(x)) || owner < 0 || start <= owner || nodes < 0 || start + nodes > n) continue;
+    // owner -1: a function body, drawn at the top level
+    if (![owner, start, nodes].every((x) => Number.isSafeInteger(x)) || owner < -1 || start <= owner || start < 0 || nodes < 0 || start + nodes > n) continue;
     candidates.push({ path: String(b.path), owner, attribute: String(b.attribute ?? ''), start, nodes });
   }
   // by start: the body holding a body's owner (which comes before it) is decided first
@@ -132,7 +133,7 @@ export function validBodies(input: GraphLayoutInput): LayoutSubgraph[] {
   for (const b of candidates) {
     let free = true;
     for (let k = b.start; k < b.start + b.nodes && free; k++) if (bodyOf[k] !== -1) free = false;
-    const outer = bodyOf[b.owner]!;
+    const outer = b.owner < 0 ? -1 : bodyOf[b.owner]!;
     const d = outer === -1 ? 1 : depth[outer]! + 1;
     if (!free || d > MAX_BODY_NESTING) continue;
     bodyOf.fill(out.length, b.start, b.start + b.nodes);
@@ -154,6 +155,7 @@ export function buildHierarchy(input: GraphLayoutInput): Hierarchy {
   const bodies = validBodies(input);
   const bodiesOf = new Map<number, LayoutSubgraph[]>();
   for (const b of bodies) {
+    if (b.owner < 0) continue;
     const list = bodiesOf.get(b.owner) ?? [];
     list.push(b);
     bodiesOf.set(b.owner, list);
@@ -190,6 +192,13 @@ export function buildHierarchy(input: GraphLayoutInput): Hierarchy {
     }
     g.children.push(place(i, g.id));
   });
+  // function bodies after the main graph, one group each
+  for (const b of bodies) {
+    if (b.owner >= 0) continue;
+    const fn = make('function', b.path, root.id);
+    root.children.push(fn.id);
+    for (let k = b.start; k < b.start + b.nodes; k++) fn.children.push(place(k, fn.id));
+  }
   // 2. a root holding a single scope (`/model/…`) shows that scope's contents
   while (root.children.length === 1 && !isLeafRef(root.children[0]!)) {
     const only = groups[root.children[0]!]!;
@@ -368,7 +377,7 @@ export function initialExpansion(h: Hierarchy, budget = INITIAL_BOXES): number[]
     const next: number[] = [];
     for (const id of level) {
       const g = h.groups[id]!;
-      if (g.kind === 'node') continue; // If/Loop/Scan bodies stay shut until asked for
+      if (g.kind === 'node' || g.kind === 'function') continue; // bodies stay shut until asked for
       if (boxes + g.children.length - 1 > budget) continue;
       boxes += g.children.length - 1;
       open.push(id);

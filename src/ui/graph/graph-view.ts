@@ -33,6 +33,7 @@ const GROUP_KINDS: Record<string, string> = {
   chunk: 'a stretch of the node list',
   node: 'a node with If/Loop/Scan bodies (the node and its bodies)',
   body: 'an If/Loop/Scan body',
+  function: "a model-local function's body (listed once, however often it is called)",
 };
 
 /** Matches listed for a search: enough to pick from, few enough to render at once. */

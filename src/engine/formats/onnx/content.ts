@@ -154,7 +154,7 @@ function listed<T, U>(content: Record<string, unknown>, key: string, items: read
 export interface LayoutSubgraph {
   /** The body's path (`graph/If_0.then_branch`), as findings and the subgraph list name it. */
   path: string;
-  /** The layout index of the node whose attribute it is, and the attribute's name. */
+  /** The layout index of the node whose attribute it is, and the attribute's name; -1 and `function` for a model-local function's body. */
   owner: number;
   attribute: string;
   /** Its nodes are `nodes[start .. start + nodes)` of the layout, in the body's order. */
@@ -201,9 +201,11 @@ function layout(entries: GraphEntry[], main: OnnxGraph): { values: string[]; nod
   const locals = new Map<GraphEntry, Map<string, number>>();
   const subgraphs: LayoutSubgraph[] = [];
   for (const entry of entries) {
-    if (entry.graph.kind !== 'subgraph' || !entry.owner) continue;
-    const owner = at.get(entry.owner.node);
-    if (owner === undefined) continue; // its owner is not listed (a function body's, or past the budget)
+    // model-local functions are listed once each (not per call), at the top level
+    const isFunction = entry.graph.kind === 'function';
+    if (!isFunction && (entry.graph.kind !== 'subgraph' || !entry.owner)) continue;
+    const owner = isFunction ? -1 : at.get(entry.owner!.node);
+    if (owner === undefined) continue; // its owner is not listed (a training graph's, or past the budget)
     const room = MAX_LISTED_NODES - nodes.length;
     if (room < entry.graph.nodes.length || subgraphs.length >= MAX_LISTED_ENTRIES) complete = false;
     if (room <= 0 || subgraphs.length >= MAX_LISTED_ENTRIES) continue;
@@ -220,6 +222,12 @@ function layout(entries: GraphEntry[], main: OnnxGraph): { values: string[]; nod
       for (let e: GraphEntry | null = entry; e; e = e.parent) {
         const found = locals.get(e)?.get(name);
         if (found !== undefined) return found;
+        if (e.graph.kind === 'function') {
+          // a function sees nothing outside it: an unknown name is its own
+          const own = fresh(name);
+          locals.get(e)!.set(name, own);
+          return own;
+        }
       }
       return id(name);
     };
@@ -229,7 +237,7 @@ function layout(entries: GraphEntry[], main: OnnxGraph): { values: string[]; nod
       at.set(node, nodes.length);
       nodes.push(row(node, i, resolve, graph));
     });
-    subgraphs.push({ path: entry.graph.path, owner, attribute: entry.owner.attribute.name, start, nodes: nodes.length - start });
+    subgraphs.push({ path: entry.graph.path, owner, attribute: isFunction ? 'function' : entry.owner!.attribute.name, start, nodes: nodes.length - start });
   }
   return { values, nodes, subgraphs, complete };
 }

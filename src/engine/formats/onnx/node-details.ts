@@ -10,7 +10,7 @@ import { typeText } from './content.js';
 import { DATA_FIELD_NAMES, dtypeName } from './dtypes.js';
 import type { GraphEntry } from './graphs.js';
 import { fieldsOf, packedVarints, readMessagePrefix } from './message-bytes.js';
-import type { OnnxAttribute, OnnxGraph, OnnxNode, OnnxTensor } from './model.js';
+import type { OnnxAttribute, OnnxGraph, OnnxNode, OnnxTensor, OnnxValueInfo } from './model.js';
 import { float32Text, stringText } from './tensor-values.js';
 import { expectedBytes } from './tensors.js';
 
@@ -74,9 +74,10 @@ function scopeOf(graph: OnnxGraph): Map<string, Known> {
   let scope = scopes.get(graph);
   if (scope) return scope;
   scope = new Map();
-  for (const v of graph.valueInfo) scope.set(v.name, { type: typeText(v.type), source: 'value_info' });
-  for (const v of graph.outputs) scope.set(v.name, { type: typeText(v.type), source: 'output' });
-  for (const v of graph.inputs) scope.set(v.name, { type: typeText(v.type), source: 'input' });
+  const text = (v: OnnxValueInfo) => (v.type ? typeText(v.type) : null); // a function's inputs and outputs are names only
+  for (const v of graph.valueInfo) scope.set(v.name, { type: text(v), source: 'value_info' });
+  for (const v of graph.outputs) scope.set(v.name, { type: text(v), source: 'output' });
+  for (const v of graph.inputs) scope.set(v.name, { type: text(v), source: 'input' });
   for (const t of graph.initializers) scope.set(t.name, { type: `${dtypeName(t.dataType)}[${t.dims.join(',')}]`, source: 'initializer', initializer: t });
   scopes.set(graph, scope);
   return scope;
