@@ -5,7 +5,9 @@
 // shape arithmetic exporters write, mlp), 10,000 and 100,000 nodes.
 //   1. first paint: from the Graph tab's click to the first frame of the graph;
 //   2. expanding a block (a layer) from the first screen: click to the frame;
-//   3. pan and zoom: frame intervals and drawing time, on the first screen and
+//   3. the side panel: a node's attributes and value types read from the file
+//      (the first request walks it once, the next ones reuse the walk);
+//   4. pan and zoom: frame intervals and drawing time, on the first screen and
 //      with every group open (every node a box);
 //
 //   npm run build && node bench/graph.mjs [--nodes 10000,100000] [--runs 3]
@@ -138,7 +140,7 @@ for (const wanted of args.nodes.split(',').map(Number)) {
   const model = transformer(wanted);
   fs.writeFileSync(file, model.bytes);
   console.log(`\n${path.basename(file)}: ${model.nodes.toLocaleString('en-US')} nodes, ${(model.bytes.length / 1e6).toFixed(1)} MB`);
-  const results = { firstPaint: [], verdict: [], load: [], expand: [], pan: [], zoom: [], panAll: [], zoomAll: [], allLayout: [] };
+  const results = { firstPaint: [], verdict: [], load: [], expand: [], panelFirst: [], panelNext: [], pan: [], zoom: [], panAll: [], zoomAll: [], allLayout: [] };
   for (let run = 0; run < Number(args.runs); run++) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
@@ -185,6 +187,20 @@ for (const wanted of args.nodes.split(',').map(Number)) {
       return performance.now() - s;
     });
     results.expand.push(expandMs);
+    // the side panel: a node's attributes and value types, read from the file (the first request walks it once)
+    const panel = await graph.evaluate(async (el) => {
+      const time = async (n) => {
+        const name = el.input.nodes[n].name;
+        const s = performance.now();
+        const answer = await el.api.nodeDetails('graph', n, name);
+        if (answer.error) throw new Error(answer.error);
+        return performance.now() - s;
+      };
+      const half = el.input.nodes.length >> 1;
+      return { first: await time(half), next: await time(half + 1) };
+    });
+    results.panelFirst.push(panel.first);
+    results.panelNext.push(panel.next);
     const pan = await graph.evaluate(animate, { frames: 120, zoom: false });
     const zoom = await graph.evaluate(animate, { frames: 120, zoom: true });
     results.pan.push(...pan.intervals);
@@ -211,6 +227,7 @@ for (const wanted of args.nodes.split(',').map(Number)) {
   console.log(`  drop to verdict: ${fmt(results.verdict)}`);
   console.log(`  Graph tab click to first paint: ${fmt(results.firstPaint)}  (hierarchy in the worker, incl. posting the graph: ${fmt(results.load)})`);
   console.log(`  expand a layer from the first screen, click to frame: ${fmt(results.expand)}`);
+  console.log(`  node panel from the file: first request (walks the file) ${fmt(results.panelFirst)}; the next node ${fmt(results.panelNext)}`);
   const fps = (xs) => `frame interval median ${median(xs).toFixed(1)} ms, p95 ${p95(xs).toFixed(1)} ms (${(1000 / median(xs)).toFixed(0)} fps)`;
   console.log(`  first screen: pan ${fps(results.pan)}; zoom ${fps(results.zoom)}`);
   const all = results.allLayout[0];

@@ -181,7 +181,7 @@ describe('layered layout', () => {
 });
 
 describe('packed graph', () => {
-  it('round-trips nodes, domains and omitted inputs', async () => {
+  it('round-trips nodes, domains, omitted inputs and bodies', async () => {
     const { packGraph, unpackGraph } = await import('../src/graph/packed.js');
     const input: GraphLayoutInput = {
       values: ['x', 'y', 'z'],
@@ -189,7 +189,9 @@ describe('packed graph', () => {
         { name: '/a/P', op: 'Relu', inputs: [0], outputs: [1] },
         { name: 'Q', op: 'Scramble', domain: 'com.example', inputs: [1, -1, 0], outputs: [2] },
         { name: 'R', op: 'Identity', inputs: [], outputs: [] },
+        { name: 'S', op: 'Neg', inputs: [0], outputs: [], graph: 0 },
       ],
+      subgraphs: [{ path: 'graph/R.body', owner: 2, attribute: 'body', start: 3, nodes: 1 }],
     };
     expect(unpackGraph(structuredClone(packGraph(input)))).toEqual(input);
   });

@@ -113,6 +113,19 @@ describe('ONNX limits', () => {
     expect(graph.layout.nodes[1]!.name).toBe('Relu#1');
   });
 
+  it(`shares MAX_LISTED_NODES between the main graph and the If bodies: a body past it is cut, the layout incomplete`, async () => {
+    // MAX_LISTED_NODES - 2 Relus, an If whose then_branch holds 3 nodes: 2 body nodes fit
+    const relus = Array.from({ length: MAX_LISTED_NODES - 2 }, (_, i) => node('Relu', [i ? `v${i - 1}` : 'X'], [`v${i}`]));
+    const body = concat(...['a', 'b', 'c'].map((n) => node('Neg', [`v${MAX_LISTED_NODES - 3}`], [n], `neg_${n}`)), ld(2, 'then'), valueInfo(12, 'c'));
+    const branch = node('If', ['cond'], ['Y'], 'if', concat(ld(1, 'then_branch'), vint(20, 5), ld(6, body)), concat(ld(1, 'else_branch'), vint(20, 5), ld(6, body)));
+    const r = await scan(model([joined(relus), branch, valueInfo(11, 'X'), valueInfo(11, 'cond', [], 9), valueInfo(12, 'Y')]));
+    const layout = (r.content.graph as { layout: { nodes: { name: string; graph?: number }[]; subgraphs: { path: string; start: number; nodes: number }[]; complete: boolean } }).layout;
+    expect(layout.nodes).toHaveLength(MAX_LISTED_NODES);
+    expect(layout.subgraphs).toEqual([{ path: 'graph/if.then_branch', owner: MAX_LISTED_NODES - 2, attribute: 'then_branch', start: MAX_LISTED_NODES - 1, nodes: 1 }]);
+    expect(layout.nodes[MAX_LISTED_NODES - 1]).toMatchObject({ name: 'neg_a', graph: 0 });
+    expect(layout.complete).toBe(false);
+  });
+
   it(`lists MAX_LISTED_TENSORS (${MAX_LISTED_TENSORS}) tensors and totals them all`, async () => {
     const r = await scan(model([repeat(MAX_LISTED_TENSORS + 1, rawTensor('t', [], 4)), node('Identity', ['t'], ['Y']), valueInfo(12, 'Y')]));
     expect(r.content.tensors as unknown[]).toHaveLength(MAX_LISTED_TENSORS);

@@ -70,6 +70,7 @@ describe('ONNX: valid models', () => {
         { name: 'act', op: 'Relu', inputs: [3], outputs: [4] },
         { name: 'fc2', op: 'Gemm', inputs: [4, 5, 6], outputs: [7] },
       ],
+      subgraphs: [],
       complete: true,
     });
     expect(c.ops).toEqual({ Gemm: 2, Relu: 1 });

@@ -12,14 +12,27 @@ export interface LayoutNode {
   domain?: string;
   inputs: number[];
   outputs: number[];
+  /** Index in `subgraphs` of the If/Loop/Scan body holding it; absent for the main graph's nodes. */
+  graph?: number;
+}
+
+/** A body as `content.graph.layout.subgraphs` lists it: its nodes are `nodes[start .. start + nodes)`. */
+export interface LayoutSubgraph {
+  path: string;
+  owner: number;
+  attribute: string;
+  start: number;
+  nodes: number;
 }
 
 export interface GraphLayoutInput {
   values: string[];
   nodes: LayoutNode[];
+  subgraphs?: LayoutSubgraph[];
 }
 
-export type GroupKind = 'root' | 'scope' | 'repeat' | 'run' | 'chunk';
+/** `node`: a node with subgraphs, holding itself and its bodies; `body`: one If/Loop/Scan body; `function`: a model-local function's body. */
+export type GroupKind = 'root' | 'scope' | 'repeat' | 'run' | 'chunk' | 'node' | 'body' | 'function';
 
 export interface Group {
   id: number;
@@ -88,6 +101,48 @@ export function nodeEdges(input: GraphLayoutInput): { edgeFrom: Int32Array; edge
   return { edgeFrom: Int32Array.from(from), edgeTo: Int32Array.from(to) };
 }
 
+/** Bodies nest a few levels in real models; the walk stops at MAX_SUBGRAPH_DEPTH (16) anyway. */
+export const MAX_BODY_NESTING = 32;
+
+/** The last part of a scoped name, for a `node` group's label. */
+function shortLabel(name: string): string {
+  const parts = name.split('/').filter((p) => p.length > 0);
+  return parts.length ? parts[parts.length - 1]! : name;
+}
+
+/**
+ * Bodies that can be drawn: node ranges inside the list, not overlapping, each
+ * owned by a node listed before it (so ownership cannot loop). A report is
+ * untrusted input: anything else is left out, its nodes drawn at the top level.
+ */
+export function validBodies(input: GraphLayoutInput): LayoutSubgraph[] {
+  const n = input.nodes.length;
+  const candidates: LayoutSubgraph[] = [];
+  for (const b of Array.isArray(input.subgraphs) ? input.subgraphs : []) {
+    if (typeof b !== 'object' || b === null) continue;
+    const { owner, start, nodes } = b;
+    // owner -1: a function body, drawn at the top level
+    if (![owner, start, nodes].every((x) => Number.isSafeInteger(x)) || owner < -1 || start <= owner || start < 0 || nodes < 0 || start + nodes > n) continue;
+    candidates.push({ path: String(b.path), owner, attribute: String(b.attribute ?? ''), start, nodes });
+  }
+  // by start: the body holding a body's owner (which comes before it) is decided first
+  candidates.sort((a, b) => a.start - b.start);
+  const bodyOf = new Int32Array(n).fill(-1);
+  const depth: number[] = [];
+  const out: LayoutSubgraph[] = [];
+  for (const b of candidates) {
+    let free = true;
+    for (let k = b.start; k < b.start + b.nodes && free; k++) if (bodyOf[k] !== -1) free = false;
+    const outer = b.owner < 0 ? -1 : bodyOf[b.owner]!;
+    const d = outer === -1 ? 1 : depth[outer]! + 1;
+    if (!free || d > MAX_BODY_NESTING) continue;
+    bodyOf.fill(out.length, b.start, b.start + b.nodes);
+    depth.push(d);
+    out.push(b);
+  }
+  return out;
+}
+
 export function buildHierarchy(input: GraphLayoutInput): Hierarchy {
   const groups: Group[] = [];
   const make = (kind: GroupKind, label: string, parent: number): Group => {
@@ -96,9 +151,33 @@ export function buildHierarchy(input: GraphLayoutInput): Hierarchy {
     return g;
   };
   const root = make('root', '', -1);
+  // 0. nodes with bodies become `node` groups (the node, then a group per body), bodies nested alike
+  const bodies = validBodies(input);
+  const bodiesOf = new Map<number, LayoutSubgraph[]>();
+  for (const b of bodies) {
+    if (b.owner < 0) continue;
+    const list = bodiesOf.get(b.owner) ?? [];
+    list.push(b);
+    bodiesOf.set(b.owner, list);
+  }
+  const inBody = new Uint8Array(input.nodes.length);
+  for (const b of bodies) inBody.fill(1, b.start, b.start + b.nodes);
+  const place = (i: number, parent: number): number => {
+    const own = bodiesOf.get(i);
+    if (!own) return leafRef(i);
+    const g = make('node', shortLabel(String(input.nodes[i]!.name)), parent);
+    g.children.push(leafRef(i));
+    for (const b of own) {
+      const body = make('body', b.attribute || 'body', g.id);
+      g.children.push(body.id);
+      for (let k = b.start; k < b.start + b.nodes; k++) body.children.push(place(k, body.id));
+    }
+    return g.id;
+  };
   // 1. the scope trie, children in order of first appearance
   const childScopes = new Map<number, Map<string, number>>();
   input.nodes.forEach((node, i) => {
+    if (inBody[i]) return;
     let g = root;
     for (const part of scopeOf(String(node.name))) {
       let scopes = childScopes.get(g.id);
@@ -111,8 +190,15 @@ export function buildHierarchy(input: GraphLayoutInput): Hierarchy {
       }
       g = groups[child]!;
     }
-    g.children.push(leafRef(i));
+    g.children.push(place(i, g.id));
   });
+  // function bodies after the main graph, one group each
+  for (const b of bodies) {
+    if (b.owner >= 0) continue;
+    const fn = make('function', b.path, root.id);
+    root.children.push(fn.id);
+    for (let k = b.start; k < b.start + b.nodes; k++) fn.children.push(place(k, fn.id));
+  }
   // 2. a root holding a single scope (`/model/…`) shows that scope's contents
   while (root.children.length === 1 && !isLeafRef(root.children[0]!)) {
     const only = groups[root.children[0]!]!;
@@ -148,7 +234,7 @@ export function buildHierarchy(input: GraphLayoutInput): Hierarchy {
 function groupRepeats(g: Group, groups: Group[], make: (kind: GroupKind, label: string, parent: number) => Group): number[] {
   const families = new Map<string, number[]>();
   for (const c of g.children) {
-    if (isLeafRef(c)) continue;
+    if (isLeafRef(c) || groups[c]!.kind !== 'scope') continue;
     const m = /^(.*?)(\d+)$/.exec(groups[c]!.label);
     if (!m) continue;
     const members = families.get(m[1]!) ?? [];
@@ -291,6 +377,7 @@ export function initialExpansion(h: Hierarchy, budget = INITIAL_BOXES): number[]
     const next: number[] = [];
     for (const id of level) {
       const g = h.groups[id]!;
+      if (g.kind === 'node' || g.kind === 'function') continue; // bodies stay shut until asked for
       if (boxes + g.children.length - 1 > budget) continue;
       boxes += g.children.length - 1;
       open.push(id);

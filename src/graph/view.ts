@@ -1,8 +1,10 @@
 // One screen of the graph: the boxes of an expansion state with their labels,
 // sizes and positions, and the edges between them. What the layout worker
 // returns; plain typed arrays so it crosses to the page without copying.
-import { buildHierarchy, type GraphLayoutInput, type Hierarchy } from './hierarchy.js';
-import { layeredLayout } from './layout.js';
+import { buildHierarchy, isLeafRef, type GraphLayoutInput, type Hierarchy } from './hierarchy.js';
+import { nestedLayout, type Frames } from './nested-layout.js';
+
+export { FRAME_LABEL, FRAME_PAD, type Frames } from './nested-layout.js';
 import { visibleGraph } from './visible.js';
 
 export interface GraphView {
@@ -20,6 +22,8 @@ export interface GraphView {
   edgeFrom: Int32Array;
   edgeTo: Int32Array;
   edgeCount: Int32Array;
+  /** Frames around open groups, outermost first: the group, its rectangle (corners) and label. */
+  frames: Frames;
   width: number;
   height: number;
   /** Milliseconds spent: visible graph, layout. */
@@ -35,6 +39,7 @@ export interface HierarchySummary {
 }
 
 export const NODE_HEIGHT = 30;
+
 export const GROUP_HEIGHT = 40;
 /** Label characters shown in a box; the full name is in the side panel. */
 export const MAX_LABEL_CHARS = 36;
@@ -93,13 +98,19 @@ export class GraphModel {
         title[i] = shorten(g.label || 'graph');
         // a collapsed `attn` among open layers says which layer it is in
         const parent = this.hierarchy.groups[g.parent];
-        detail[i] = shorten(`${grouped(g.end - g.start)} nodes${parent && parent.id > 0 && parent.label ? ` · in ${parent.label}` : ''}`);
+        if (g.kind === 'node') {
+          // the node itself comes first in the group's node range; the rest are its bodies'
+          const owner = this.input.nodes[this.hierarchy.order[g.start]!]!;
+          const bodies = g.children.filter((c) => !isLeafRef(c)).length;
+          detail[i] = shorten(`${owner.op} · ${bodies} ${bodies === 1 ? 'body' : 'bodies'} · ${grouped(g.end - g.start - 1)} nodes`);
+        } else detail[i] = shorten(`${grouped(g.end - g.start)} nodes${parent && parent.id > 0 && parent.label ? ` · in ${parent.label}` : ''}`);
         h[i] = GROUP_HEIGHT;
       }
       w[i] = Math.max(56, Math.max(title[i]!.length, detail[i]!.length) * CHAR_WIDTH + 16);
     }
     const t1 = now();
-    const laid = layeredLayout({ width: w, height: h, key: visible.key, edgeFrom: visible.edgeFrom, edgeTo: visible.edgeTo });
+    const laid = nestedLayout(this.hierarchy, visible, w, h);
+    const frames: Frames = { ...laid.frames, label: [...laid.frames.group].map((g) => shorten(this.hierarchy.groups[g]!.label || 'group', MAX_LABEL_CHARS * 2)) };
     const t2 = now();
     return {
       kind: visible.kind,
@@ -113,6 +124,7 @@ export class GraphModel {
       edgeFrom: visible.edgeFrom,
       edgeTo: visible.edgeTo,
       edgeCount: visible.edgeCount,
+      frames,
       width: laid.width,
       height: laid.height,
       timing: { visible: t1 - t0, layout: t2 - t1 },

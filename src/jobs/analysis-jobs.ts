@@ -25,6 +25,8 @@ export interface Job {
   state: JobState;
   /** The File, while this page holds it (not for reports reopened from history or links). */
   file: File;
+  /** The other files of its folder (external data, shards), as the scan was given them. */
+  siblings?: [string, File][];
   /** Files handed over together (one drop, one pick): Git LFS pointers are paired within it. */
   batch: number;
   /** The report as scanned (and hashed); `report` is it with the pins applied. */
@@ -71,7 +73,7 @@ export class AnalysisJobs {
   add(files: readonly DroppedFile[]): void {
     const siblings = siblingsByFolder(files);
     const batch = this.nextBatch++;
-    const added = files.map((f) => ({ job: { id: this.nextId++, path: f.path, size: f.file.size, state: 'waiting' as JobState, file: f.file, batch, pins: [] } as Job, siblings: siblings.get(f) ?? [] }));
+    const added = files.map((f) => ({ job: { id: this.nextId++, path: f.path, size: f.file.size, state: 'waiting' as JobState, file: f.file, siblings: siblings.get(f) ?? [], batch, pins: [] } as Job, siblings: siblings.get(f) ?? [] }));
     this.jobs = [...this.jobs, ...added.map((a) => a.job)];
     this.emit();
     for (const { job, siblings: beside } of added) void this.run(job.id, beside);

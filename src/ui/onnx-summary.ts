@@ -6,7 +6,7 @@ import { baseStyles } from './theme.js';
 import { virtualRowsStyles } from './virtual-rows.js';
 
 interface Signature { name: string; type: string }
-interface LayoutNode { name: string; op: string; domain?: string; inputs: number[]; outputs: number[] }
+interface LayoutNode { name: string; op: string; domain?: string; inputs: number[]; outputs: number[]; graph?: number }
 
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -39,6 +39,8 @@ export class OnnxSummary extends LitElement {
     const shown = needle ? nodes.filter((n) => String(n.name).toLowerCase().includes(needle) || String(n.op).toLowerCase().includes(needle)) : nodes;
     const ops = Object.entries(obj(c.ops)).sort((a, b) => Number(b[1]) - Number(a[1]));
     const name = (i: number) => (i < 0 ? '∅' : String(values[i] ?? `#${i}`));
+    const bodies = arr<{ path?: unknown }>(layout.subgraphs);
+    const bodyOf = (n: LayoutNode) => (Number.isInteger(n.graph) && bodies[n.graph!] ? String(bodies[n.graph!]!.path) : '');
     return html`
       <div class="cols">
         <div>
@@ -80,14 +82,15 @@ export class OnnxSummary extends LitElement {
       <p>${ops.slice(0, 60).map(([op, n]) => html`<code>${op}</code>×${String(n)} `)}${ops.length > 60 ? html`<span class="muted">… ${ops.length - 60} more</span>` : nothing}</p>
       <h4>Nodes</h4>
       <input type="search" placeholder="Filter by node name or op" aria-label="Filter nodes" .value=${this.nodeFilter} @input=${(e: Event) => (this.nodeFilter = (e.target as HTMLInputElement).value)} />
-      <span class="muted">${shown.length.toLocaleString()} of ${nodes.length.toLocaleString()}${layout.complete === false ? ' (the first nodes of the graph)' : ''}</span>
+      <span class="muted">${shown.length.toLocaleString()} of ${nodes.length.toLocaleString()}${bodies.length ? ' (the main graph, then its If/Loop/Scan bodies)' : ''}${layout.complete === false ? ' (the first nodes of the graph)' : ''}</span>
       <virtual-rows
         .count=${shown.length}
         .rowHeight=${24}
         .renderRow=${(i: number) => {
           const n = shown[i]!;
           const io = `${arr<number>(n.inputs).map(name).join(', ')} → ${arr<number>(n.outputs).map(name).join(', ')}`;
-          return html`<div class="node"><span class="mono" title=${String(n.name)}>${String(n.name)}</span><span class=${n.domain ? 'custom' : ''}>${n.domain ? `${n.domain}.` : ''}${String(n.op)}</span><span class="mono" title=${io}>${io}</span></div>`;
+          const body = bodyOf(n);
+          return html`<div class="node"><span class="mono" title=${body ? `${String(n.name)} in ${body}` : String(n.name)}>${body ? html`<span class="muted">${body} › </span>` : nothing}${String(n.name)}</span><span class=${n.domain ? 'custom' : ''}>${n.domain ? `${n.domain}.` : ''}${String(n.op)}</span><span class="mono" title=${io}>${io}</span></div>`;
         }}
       ></virtual-rows>
     `;

@@ -25,6 +25,9 @@ import './verdict-banner.js';
 export interface FileAccess {
   disassemble(from: number, count: number): Promise<DisasmPage>;
   tensorStats(tensor: TensorRow): Promise<TensorStatsResult>;
+  /** The file and the files beside it, for the graph viewer's own worker (attributes, values on request). */
+  file?: Blob;
+  siblings?: [string, Blob][];
 }
 
 type Tab = 'findings' | 'tensors' | 'pickle' | 'disassembly' | 'onnx' | 'graph' | 'keras' | 'metadata' | 'file';
@@ -81,7 +84,7 @@ export class ReportView extends LitElement {
           ? html`<pickle-disassembly .load=${this.access ? (from: number, count: number) => this.access!.disassemble(from, count) : undefined} .from=${this.disasmFrom || rawStream?.offset || 0} .mark=${this.disasmMark}></pickle-disassembly>`
           : nothing}
         ${tab === 'onnx' ? html`<onnx-summary .content=${r.content}></onnx-summary>` : nothing}
-        ${tab === 'graph' ? html`<graph-view .content=${r.content} .findings=${r.findings}></graph-view>` : nothing}
+        ${tab === 'graph' ? html`<graph-view .content=${r.content} .findings=${r.findings} .file=${this.access?.file} .siblings=${this.access?.siblings ?? []}></graph-view>` : nothing}
         ${tab === 'keras' ? html`<keras-model .content=${r.content}></keras-model>` : nothing}
         ${tab === 'metadata' ? html`<metadata-view .content=${r.content}></metadata-view>` : nothing}
         ${tab === 'file' ? html`<file-facts .report=${r} .hashed=${this.hashed} .hashRate=${this.hashRate} .hashNote=${this.hashNote}></file-facts>` : nothing}

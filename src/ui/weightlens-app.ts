@@ -224,6 +224,8 @@ export class WeightlensApp extends LitElement {
     if (!access) {
       const file = job.file;
       access = {
+        file,
+        siblings: job.siblings ?? [],
         disassemble: (from, count) => this.pool.run((api) => api.disassemble(file, from, count), { timeoutMs: READ_TIME_LIMIT_MS, priority: 2 }),
         tensorStats: (t) =>
           this.pool.run((api) => api.tensorStats(file, { name: t.name, dtype: String(t.dtype), offset: Number(t.offset), bytes: Number(t.bytes) }) as Promise<TensorStatsResult>, { timeoutMs: READ_TIME_LIMIT_MS * 4, priority: 2 }),

@@ -2,7 +2,7 @@
 // and labels, culled to the viewport, with pan and zoom. Redraws at most once
 // per animation frame, only when something changed. Text is drawn with
 // fillText, so names from the file are never markup.
-import type { GraphView } from '../../graph/view.js';
+import { FRAME_LABEL, type GraphView } from '../../graph/view.js';
 
 /** Colours, read from the host's custom properties at each frame (a theme change is picked up). */
 export interface Palette {
@@ -25,6 +25,10 @@ export const MAX_SCALE = 4;
 const LABEL_MIN_PX = 13;
 /** The first screen is never drawn smaller than this: labels stay legible, the rest is a pan away. */
 const READABLE_SCALE = 0.75;
+/** Frames smaller than this on screen (CSS pixels) are not drawn. */
+const FRAME_MIN_PX = 12;
+/** Frames in view past which they are outlined only: filling thousands of overlapping rectangles costs software rasterisation a frame. */
+const MAX_FILLED_FRAMES = 400;
 /** Edges in view past which they are drawn straight rather than curved. */
 const CURVED_EDGES_MAX = 4000;
 
@@ -135,6 +139,19 @@ export class GraphCanvas {
     return -1;
   }
 
+  /** The group whose frame label band is under a point in CSS pixels (the innermost), or -1. */
+  hitFrame(sx: number, sy: number): number {
+    const v = this.view;
+    if (!v) return -1;
+    const wx = (sx - this.tx) / this.scale;
+    const wy = (sy - this.ty) / this.scale;
+    const f = v.frames;
+    for (let k = f.group.length - 1; k >= 0; k--) {
+      if (wx >= f.x0[k]! && wx <= f.x1[k]! && wy >= f.y0[k]! && wy <= f.y0[k]! + FRAME_LABEL) return f.group[k]!;
+    }
+    return -1;
+  }
+
   /** Draws now (a pending frame is dropped: it would draw the same). */
   draw(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
@@ -158,6 +175,36 @@ export class GraphCanvas {
     const bottom = (this.cssHeight - this.ty) / s + 50;
     const n = v.x.length;
     const inView = (i: number) => v.x[i]! + v.w[i]! / 2 >= left && v.x[i]! - v.w[i]! / 2 <= right && v.y[i]! + v.h[i]! / 2 >= top && v.y[i]! - v.h[i]! / 2 <= bottom;
+
+    // frames around open groups, under everything else: one path (thousands with every group open)
+    const f = v.frames;
+    const framesShown: number[] = [];
+    ctx.beginPath();
+    for (let k = 0; k < f.group.length; k++) {
+      if (f.x1[k]! < left || f.x0[k]! > right || f.y1[k]! < top || f.y0[k]! > bottom) continue;
+      if ((f.x1[k]! - f.x0[k]!) * s < FRAME_MIN_PX || (f.y1[k]! - f.y0[k]!) * s < FRAME_MIN_PX) continue; // a speck: its boxes say enough
+      framesShown.push(k);
+      ctx.rect(f.x0[k]!, f.y0[k]!, f.x1[k]! - f.x0[k]!, f.y1[k]! - f.y0[k]!);
+    }
+    if (framesShown.length) {
+      if (framesShown.length <= MAX_FILLED_FRAMES) {
+        ctx.globalAlpha = 0.4;
+        ctx.fillStyle = p.panel;
+        ctx.fill();
+      }
+      ctx.globalAlpha = 0.9;
+      ctx.lineWidth = Math.max(1 / s, 1);
+      ctx.strokeStyle = p.line;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+    if (s * FRAME_LABEL >= LABEL_MIN_PX - 4) {
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'middle';
+      ctx.font = '600 11px system-ui, sans-serif';
+      ctx.fillStyle = p.muted;
+      for (const k of framesShown) ctx.fillText(`${f.label[k]!} ▴`, f.x0[k]! + 6, f.y0[k]! + FRAME_LABEL / 2 + 2, f.x1[k]! - f.x0[k]! - 12);
+    }
 
     // edges: one path; a curve from the bottom of one box to the top of the other
     let edgesInView = 0;

@@ -6,17 +6,35 @@
 import * as Comlink from 'comlink';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import type { TensorRef } from '../../engine/formats/onnx/model-reader.js';
+import type { NodeDetails, ValueDetail } from '../../engine/formats/onnx/node-details.js';
+import type { TensorValues } from '../../engine/formats/onnx/tensor-values.js';
 import type { Finding } from '../../engine/report.js';
 import { isSevere, nodeFindings, severityByNode, type NodeFinding } from '../../graph/findings.js';
-import type { GraphLayoutInput, LayoutNode } from '../../graph/hierarchy.js';
+import type { GraphLayoutInput, LayoutNode, LayoutSubgraph } from '../../graph/hierarchy.js';
 import { packGraph, packedBuffers } from '../../graph/packed.js';
-import type { GraphView as LaidOut, HierarchySummary } from '../../graph/view.js';
+import { FRAME_LABEL, type GraphView as LaidOut, type HierarchySummary } from '../../graph/view.js';
 import type { GraphWorkerApi } from '../../worker/graph-worker.js';
 import { baseStyles } from '../theme.js';
 import { GraphCanvas, type Mark, type Palette } from './graph-canvas.js';
 
 interface TensorInfo { name: string; dtype?: string; shape?: unknown; bytes?: number; storage?: string; file?: string }
 interface Match { node: number; why: string }
+type Answer<T> = T | { error: string };
+/** The side panel's reads from the file: the node they are for, and each tensor's values by key. */
+interface PanelReads { node: number; details?: Answer<NodeDetails>; values: Map<string, Answer<TensorValues> | 'reading'> }
+
+const failed = <T>(a: Answer<T> | undefined): a is { error: string } => typeof a === 'object' && a !== null && 'error' in a;
+
+const GROUP_KINDS: Record<string, string> = {
+  scope: 'a name scope',
+  repeat: 'repeated blocks',
+  run: 'a run of one op',
+  chunk: 'a stretch of the node list',
+  node: 'a node with If/Loop/Scan bodies (the node and its bodies)',
+  body: 'an If/Loop/Scan body',
+  function: "a model-local function's body (listed once, however often it is called)",
+};
 
 /** Matches listed for a search: enough to pick from, few enough to render at once. */
 const MAX_MATCHES = 200;
@@ -31,6 +49,10 @@ const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v
 export class GraphViewElement extends LitElement {
   @property({ attribute: false }) content: Record<string, unknown> = {};
   @property({ attribute: false }) findings: readonly Finding[] = [];
+  /** The model file and the files beside it, when this page holds them: the panel reads attributes and values from them. */
+  @property({ attribute: false }) file?: Blob;
+  @property({ attribute: false }) siblings: [string, Blob][] = [];
+  @state() private reads?: PanelReads;
   @state() private summary?: HierarchySummary;
   @state() private laid?: LaidOut;
   @state() private selected = -1;
@@ -83,6 +105,11 @@ export class GraphViewElement extends LitElement {
       .severe { color: var(--malicious); font-weight: 600; }
       .finding { color: var(--suspicious); font-weight: 600; }
       .crumbs button { margin: 0 0.2rem 0.2rem 0; }
+      aside th { text-align: left; vertical-align: top; padding-right: 0.4rem; }
+      .show-values { font-size: 0.8rem; padding: 0 0.4rem; margin-left: 0.2rem; }
+      .tensor-values p { margin: 0.2rem 0; }
+      aside table.values td:first-child, aside table.attributes th { min-width: 3.5rem; }
+      .values-text { display: block; max-height: 10rem; overflow: auto; overflow-wrap: anywhere; }
     `,
   ];
 
@@ -139,7 +166,7 @@ export class GraphViewElement extends LitElement {
 
   private layoutInput(): GraphLayoutInput {
     const layout = obj(obj(this.content.graph).layout);
-    return { values: arr<string>(layout.values), nodes: arr<LayoutNode>(layout.nodes) };
+    return { values: arr<string>(layout.values), nodes: arr<LayoutNode>(layout.nodes), subgraphs: arr<LayoutSubgraph>(layout.subgraphs) };
   }
 
   private async load(): Promise<void> {
@@ -153,6 +180,8 @@ export class GraphViewElement extends LitElement {
         this.worker = new Worker(new URL('../../worker/graph-worker.ts', import.meta.url), { type: 'module' });
         this.api = Comlink.wrap<GraphWorkerApi>(this.worker);
       }
+      this.reads = undefined;
+      void this.api!.attachFile(this.file, this.siblings); // none: a report without its file (the worker forgets an earlier one)
       const packed = packGraph(this.input);
       this.timings.packed = performance.now();
       const { summary, initial, ms } = await this.api!.load(Comlink.transfer(packed, packedBuffers(packed)));
@@ -277,7 +306,42 @@ export class GraphViewElement extends LitElement {
       this.painter.schedule();
     }
     const v = this.laid;
+    if (v && box >= 0 && v.kind[box] === 0) this.readNode(v.ref[box]!);
     this.dataset.selected = v && box >= 0 ? (v.kind[box] ? `group:${this.summary?.groups[v.ref[box]!]?.label ?? ''}` : String(this.input?.nodes[v.ref[box]!]?.name ?? '')) : '';
+  }
+
+  /** Where layout node `n` is in the file: its graph's path and its index there. */
+  private whereIs(n: number): { graph: string; index: number } {
+    const node = this.input?.nodes[n];
+    const body = node && Number.isInteger(node.graph) ? this.input?.subgraphs?.[node.graph!] : undefined;
+    return body ? { graph: String(body.path), index: n - Number(body.start) } : { graph: 'graph', index: n };
+  }
+
+  /** Asks the worker for node `n`'s attributes and value types (once per selection). */
+  private readNode(n: number): void {
+    if (this.reads?.node === n) return;
+    const reads: PanelReads = { node: n, values: new Map() };
+    this.reads = reads;
+    if (!this.file || !this.api) return;
+    const { graph, index } = this.whereIs(n);
+    void this.api.nodeDetails(graph, index, String(this.input?.nodes[n]?.name ?? '')).then((details) => {
+      if (this.reads !== reads) return;
+      this.reads = { ...reads, details };
+      this.dataset.details = failed(details) ? 'error' : 'ready';
+    });
+  }
+
+  /** Reads a tensor's first values from the file now (the "show values" button). */
+  private showValues(key: string, ref: TensorRef): void {
+    const reads = this.reads;
+    if (!reads || !this.api) return;
+    reads.values.set(key, 'reading');
+    this.requestUpdate();
+    void this.api.tensorValues(ref).then((values) => {
+      if (this.reads?.node !== reads.node) return;
+      this.reads.values.set(key, values);
+      this.requestUpdate();
+    });
   }
 
   /** Expands a collapsed group box, or collapses the group a node box sits in. */
@@ -338,6 +402,22 @@ export class GraphViewElement extends LitElement {
     return [...v.ref].filter((_, i) => v.kind[i] === 1).map((g) => this.summary!.groups[g]!.label);
   }
 
+  /** Labels of the frames drawn around open groups, outermost first; for tests. */
+  frameLabels(): string[] {
+    return this.laid ? [...this.laid.frames.label] : [];
+  }
+
+  /** Where a frame's label band is on screen (client pixels), by the group's label; for tests. */
+  frameLabelPoint(label: string): { x: number; y: number } | undefined {
+    const f = this.laid?.frames;
+    const p = this.painter;
+    if (!f || !p || !this.canvasEl) return undefined;
+    const k = f.label.indexOf(label);
+    if (k < 0) return undefined;
+    const r = this.canvasEl.getBoundingClientRect();
+    return { x: r.left + p.tx + (f.x0[k]! + 12) * p.scale, y: r.top + p.ty + (f.y0[k]! + FRAME_LABEL / 2) * p.scale };
+  }
+
   /** The finding mark of the selected box. */
   selectedMark(): Mark {
     return this.selected >= 0 ? this.painter?.marks[this.selected] : undefined;
@@ -371,6 +451,14 @@ export class GraphViewElement extends LitElement {
       if (!clicked || !this.painter) return;
       const r = canvas.getBoundingClientRect();
       const box = this.painter.hit(e.clientX - r.left, e.clientY - r.top);
+      if (box < 0) {
+        // a frame's label band closes the group it frames
+        const framed = this.painter.hitFrame(e.clientX - r.left, e.clientY - r.top);
+        if (framed > 0) {
+          this.collapseAndSelect(framed);
+          return;
+        }
+      }
       this.select(box);
       if (box >= 0 && this.laid?.kind[box] === 1) void this.toggle(box);
     });
@@ -389,6 +477,16 @@ export class GraphViewElement extends LitElement {
   private onKey = (e: KeyboardEvent) => {
     const p = this.painter;
     if (!p) return;
+    if (e.shiftKey && e.key.startsWith('Arrow')) {
+      // Shift+arrow: select the nearest box that way (the first box when none is selected)
+      e.preventDefault();
+      const next = this.neighbour(e.key.slice(5).toLowerCase() as 'left' | 'right' | 'up' | 'down');
+      if (next >= 0) {
+        this.select(next);
+        if (!this.onScreen(next)) p.centre(next);
+      }
+      return;
+    }
     const keys: Record<string, () => void> = {
       ArrowLeft: () => p.pan(KEY_PAN, 0),
       ArrowRight: () => p.pan(-KEY_PAN, 0),
@@ -407,6 +505,43 @@ export class GraphViewElement extends LitElement {
     e.preventDefault();
     act();
   };
+
+  /** The box nearest the selected one in a direction (distance across it counts double); the top-left box when none is selected. */
+  private neighbour(direction: 'left' | 'right' | 'up' | 'down'): number {
+    const v = this.laid;
+    if (!v || !v.kind.length) return -1;
+    const from = this.selected;
+    if (from < 0 || from >= v.kind.length) {
+      let best = 0;
+      for (let i = 1; i < v.kind.length; i++) if (v.y[i]! < v.y[best]! || (v.y[i] === v.y[best] && v.x[i]! < v.x[best]!)) best = i;
+      return best;
+    }
+    let best = -1;
+    let bestScore = Infinity;
+    for (let i = 0; i < v.kind.length; i++) {
+      if (i === from) continue;
+      const dx = v.x[i]! - v.x[from]!;
+      const dy = v.y[i]! - v.y[from]!;
+      const along = direction === 'left' ? -dx : direction === 'right' ? dx : direction === 'up' ? -dy : dy;
+      const across = direction === 'left' || direction === 'right' ? Math.abs(dy) : Math.abs(dx);
+      if (along <= 0) continue;
+      const score = along + 2 * across;
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private onScreen(box: number): boolean {
+    const v = this.laid;
+    const p = this.painter;
+    if (!v || !p) return false;
+    const sx = p.tx + v.x[box]! * p.scale;
+    const sy = p.ty + v.y[box]! * p.scale;
+    return sx >= 0 && sy >= 0 && sx <= p.size.width && sy <= p.size.height;
+  }
 
   private onSearch = (e: Event) => {
     const needle = (e.target as HTMLInputElement).value.trim().toLowerCase();
@@ -463,7 +598,7 @@ export class GraphViewElement extends LitElement {
       ${this.hits.length || this.hitsTotal ? this.matchList() : nothing}
       ${this.showFindings ? this.findingList() : nothing}
       <div class="main">
-        <div class="stage" tabindex="0" role="application" aria-label="graph: arrows pan, + and − zoom, 0 fits, Enter opens or closes a group, / searches" @keydown=${this.onKey}>
+        <div class="stage" tabindex="0" role="application" aria-label="graph: arrows pan, Shift+arrows select the next box that way, + and − zoom, 0 fits, Enter opens or closes a group, Escape clears the selection, / searches" @keydown=${this.onKey}>
           <canvas></canvas>
         </div>
         <aside aria-live="polite">${this.panel()}</aside>
@@ -497,7 +632,7 @@ export class GraphViewElement extends LitElement {
     const v = this.laid;
     const i = this.selected;
     if (!v || i < 0 || i >= v.kind.length || !this.summary || !this.input) {
-      return html`<p class="muted">Click a box: a group opens, a node shows its inputs and outputs. Drag to pan, wheel to zoom.</p>`;
+      return html`<p class="muted">Click a box: a group opens, a node shows its attributes, inputs and outputs. Drag to pan, wheel to zoom; from the keyboard, Shift+arrows select, Enter opens, arrows pan.</p>`;
     }
     const crumbs = (start: number) => {
       const chain: number[] = [];
@@ -510,11 +645,30 @@ export class GraphViewElement extends LitElement {
     if (v.kind[i] === 1) {
       const g = this.summary.groups[v.ref[i]!]!;
       return html`${crumbs(g.parent)}<h4>${g.label || 'group'}</h4>
-        <p>${g.size.toLocaleString()} nodes (${g.kind}). <button @click=${() => this.toggle(i)}>Open</button></p>
+        <p>${GROUP_KINDS[g.kind] ?? g.kind}: ${g.size.toLocaleString()} nodes. <button @click=${() => this.toggle(i)}>Open</button></p>
         ${this.groupFindings(v.ref[i]!)}`;
     }
     const n = v.ref[i]!;
     const node = this.input.nodes[n]!;
+    const own = this.marks.filter((m) => m.nodes.includes(n));
+    const { graph, index } = this.whereIs(n);
+    const reads = this.reads?.node === n ? this.reads : undefined;
+    const details = reads?.details;
+    const head = html`${crumbs(this.summary.parentOf[n]!)}<h4>${String(node.name)}</h4>
+      <table>
+        <tr><th>op</th><td><code>${node.domain ? `${node.domain}.` : ''}${String(node.op)}</code></td></tr>
+        <tr><th>node</th><td>${graph === 'graph' ? `#${index}` : html`#${index} of <code>${graph}</code>`}</td></tr>
+      </table>`;
+    const findings = own.length
+      ? html`<h4>Findings</h4><ul>${own.map((m) => html`<li class=${isSevere(m.finding.severity) ? 'severe' : 'finding'}>${m.finding.severity} <code>${m.finding.rule}</code>: ${m.finding.message}</li>`)}</ul>`
+      : nothing;
+    if (details && !failed(details)) {
+      return html`${head}${this.attributeTable(details, graph, index)}
+        <h4>Inputs</h4>${this.valueTable(details.inputs, graph)}
+        <h4>Outputs</h4>${this.valueTable(details.outputs, graph)}
+        ${findings}`;
+    }
+    // without the file (or before its answer): what the report holds
     const values = this.input.values;
     const tensors = new Map(arr<TensorInfo>(this.content.tensors).map((t) => [t.name, t]));
     const signature = new Map([...arr<{ name: string; type: string }>(obj(this.content.graph).inputs), ...arr<{ name: string; type: string }>(obj(this.content.graph).outputs)].map((s) => [s.name, s.type]));
@@ -526,18 +680,69 @@ export class GraphViewElement extends LitElement {
         <td>${t ? html`initializer ${String(t.dtype ?? '')} [${arr<number>(t.shape).join(', ')}] · ${Number(t.bytes ?? 0).toLocaleString()} bytes${t.storage === 'external' ? html` · <span class="finding">external ${String(t.file ?? '')}</span>` : nothing}` : signature.get(name) ?? ''}</td>
       </tr>`;
     };
-    const own = this.marks.filter((m) => m.nodes.includes(n));
-    return html`${crumbs(this.summary.parentOf[n]!)}<h4>${String(node.name)}</h4>
-      <table>
-        <tr><th>op</th><td><code>${node.domain ? `${node.domain}.` : ''}${String(node.op)}</code></td></tr>
-        <tr><th>node</th><td>#${n}</td></tr>
-      </table>
-      <p class="muted">Attributes are not in the report; inputs and outputs are.</p>
+    const note = !this.file
+      ? 'Attributes and intermediate shapes are read from the file, which this page does not hold (a report from the history or a link): drop the file again to see them.'
+      : failed(details)
+        ? `The file could not be read for this node: ${details.error}`
+        : 'Reading the node from the file…';
+    return html`${head}
+      <p class=${failed(details) ? 'severe attributes-note' : 'muted attributes-note'}>${note}</p>
       <h4>Inputs</h4>
       <table>${arr<number>(node.inputs).map(valueRow)}</table>
       <h4>Outputs</h4>
       <table>${arr<number>(node.outputs).map(valueRow)}</table>
-      ${own.length ? html`<h4>Findings</h4><ul>${own.map((m) => html`<li class=${isSevere(m.finding.severity) ? 'severe' : 'finding'}>${m.finding.severity} <code>${m.finding.rule}</code>: ${m.finding.message}</li>`)}</ul>` : nothing}`;
+      ${findings}`;
+  }
+
+  private attributeTable(details: NodeDetails, graph: string, index: number) {
+    if (!details.attributes.length) return html`<p class="muted">No attributes.</p>`;
+    return html`<h4>Attributes</h4>
+      <table class="attributes">
+        ${details.attributes.map(
+          (a) => html`<tr>
+            <th><code>${a.name}</code></th>
+            <td>
+              <code>${a.value}</code>
+              ${a.type === 'TENSOR' ? this.valuesButton(`attr:${a.name}`, { graph, node: index, attribute: a.name }) : nothing}
+            </td>
+          </tr>`,
+        )}
+      </table>
+      ${details.attributesTotal > details.attributes.length ? html`<p class="muted">first ${details.attributes.length} of ${details.attributesTotal} attributes</p>` : nothing}`;
+  }
+
+  private valueTable(list: ValueDetail[], graph: string) {
+    return html`<table class="values">
+      ${list.map((v) => {
+        const t = v.initializer;
+        return html`<tr>
+          <td><code>${v.name ? v.name : '∅ (omitted)'}</code></td>
+          <td>
+            ${t
+              ? html`initializer <code>${t.dtype}[${t.dims.join(', ')}]</code> · ${t.bytes === null ? '?' : t.bytes.toLocaleString()} bytes · ${t.storage}${t.storage === 'external' ? html` <span class="finding">${t.file ?? ''}</span>` : nothing}
+                  ${this.valuesButton(`init:${v.name}`, { graph, initializer: v.name })}`
+              : v.type
+                ? html`<code>${v.type}</code> <span class="muted">${v.source === 'value_info' ? '' : `(${v.source})`}</span>`
+                : v.name
+                  ? html`<span class="muted">shape not recorded</span>`
+                  : nothing}
+          </td>
+        </tr>`;
+      })}
+    </table>`;
+  }
+
+  /** The "show values" button of a tensor, or the values once read. */
+  private valuesButton(key: string, ref: TensorRef) {
+    const got = this.reads?.values.get(key);
+    if (got === undefined) return html`<button class="show-values" @click=${() => this.showValues(key, ref)}>Show values</button>`;
+    if (got === 'reading') return html`<span class="muted">reading…</span>`;
+    if (failed(got)) return html`<p class="severe">${got.error}</p>`;
+    const total = got.total === null ? '?' : got.total.toLocaleString();
+    return html`<div class="tensor-values">
+      <p class="muted">${got.values.length ? `first ${got.values.length.toLocaleString()} of ${total} values` : 'no values stored'} · from ${got.storage} · ${got.bytesRead.toLocaleString()} bytes read</p>
+      ${got.values.length ? html`<code class="values-text">${got.values.join(', ')}</code>` : nothing}
+    </div>`;
   }
 
   private groupFindings(group: number) {

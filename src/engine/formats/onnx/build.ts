@@ -160,7 +160,7 @@ export class ModelBuilder {
       }
       case Msg.Attribute: {
         this.entry();
-        const attribute: OnnxAttribute = { name: '', type: 0, count: 0, graphs: [], tensors: [], sparseTensors: [] };
+        const attribute: OnnxAttribute = { name: '', type: 0, count: 0, graphs: [], tensors: [], sparseTensors: [], offset };
         if (parent.type === Msg.Node) (parent.obj as OnnxNode).attributes.push(attribute);
         frame = { type, obj: attribute };
         break;

@@ -7,7 +7,7 @@ import { dtypeName } from './dtypes.js';
 import type { ExternalFileSummary } from './external-data.js';
 import { nodeLabel, type GraphEntry } from './graphs.js';
 import { MAX_LISTED_ENTRIES, MAX_LISTED_NODES, MAX_LISTED_TENSORS, MAX_TEXT_SHOWN } from './limits.js';
-import type { OnnxGraph, OnnxModel, OnnxTensor, OnnxType, OnnxValueInfo } from './model.js';
+import type { OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxType, OnnxValueInfo } from './model.js';
 import { DATA_FIELD_NAMES } from './dtypes.js';
 import { elementCount, expectedBytes } from './tensors.js';
 
@@ -117,7 +117,7 @@ export function describeModel(content: Record<string, unknown>, model: OnnxModel
       outputs: signature(main.outputs),
       nodes: main.nodes.length,
       initializers: main.initializers.length,
-      layout: layout(main),
+      layout: layout(entries, main),
     };
   }
   content.subgraphs = listed(content, 'subgraphs', entries.filter((e) => e.graph.kind === 'subgraph'), ({ graph, owner }) => ({
@@ -151,29 +151,93 @@ function listed<T, U>(content: Record<string, unknown>, key: string, items: read
   return items.slice(0, MAX_LISTED_ENTRIES).map(map);
 }
 
+export interface LayoutSubgraph {
+  /** The body's path (`graph/If_0.then_branch`), as findings and the subgraph list name it. */
+  path: string;
+  /** The layout index of the node whose attribute it is, and the attribute's name; -1 and `function` for a model-local function's body. */
+  owner: number;
+  attribute: string;
+  /** Its nodes are `nodes[start .. start + nodes)` of the layout, in the body's order. */
+  start: number;
+  nodes: number;
+}
+
+interface LayoutNodeRow { name: string; op: string; domain?: string; inputs: number[]; outputs: number[]; graph?: number }
+
 /**
  * The main graph for a viewer: value names once, nodes pointing at them by
- * index (-1 for an omitted optional input). The first MAX_LISTED_NODES nodes.
+ * index (-1 for an omitted optional input), then the If/Loop/Scan bodies
+ * nested in it, each node marked with its body. A body's own values (its
+ * inputs, initializers and node outputs) get their own indices, so two bodies
+ * reusing a name stay apart; names it does not define are the enclosing
+ * graph's. The first MAX_LISTED_NODES nodes in all.
  */
-function layout(graph: OnnxGraph): { values: string[]; nodes: { name: string; op: string; domain?: string; inputs: number[]; outputs: number[] }[]; complete: boolean } {
-  const index = new Map<string, number>();
+function layout(entries: GraphEntry[], main: OnnxGraph): { values: string[]; nodes: LayoutNodeRow[]; subgraphs: LayoutSubgraph[]; complete: boolean } {
+  const global = new Map<string, number>();
   const values: string[] = [];
+  const fresh = (name: string) => values.push(name) - 1;
   const id = (name: string) => {
     if (!name) return -1;
-    let i = index.get(name);
-    if (i === undefined) {
-      i = values.length;
-      index.set(name, i);
-      values.push(name);
-    }
+    let i = global.get(name);
+    if (i === undefined) global.set(name, (i = fresh(name)));
     return i;
   };
-  const nodes = graph.nodes.slice(0, MAX_LISTED_NODES).map((node, i) => ({
+  const nodes: LayoutNodeRow[] = [];
+  const at = new Map<OnnxNode, number>();
+  const row = (node: OnnxNode, i: number, resolve: (name: string) => number, graph?: number): LayoutNodeRow => ({
     name: nodeLabel(node, i),
     op: node.opType,
     ...(node.domain && node.domain !== 'ai.onnx' ? { domain: node.domain } : {}),
-    inputs: node.inputs.map(id),
-    outputs: node.outputs.map(id),
-  }));
-  return { values, nodes, complete: graph.nodes.length <= MAX_LISTED_NODES };
+    inputs: node.inputs.map(resolve),
+    outputs: node.outputs.map(resolve),
+    ...(graph !== undefined ? { graph } : {}),
+  });
+  let complete = main.nodes.length <= MAX_LISTED_NODES;
+  main.nodes.slice(0, MAX_LISTED_NODES).forEach((node, i) => {
+    at.set(node, nodes.length);
+    nodes.push(row(node, i, id));
+  });
+  // bodies, parents before children (collectGraphs' order); names resolved scope by scope
+  const locals = new Map<GraphEntry, Map<string, number>>();
+  const subgraphs: LayoutSubgraph[] = [];
+  for (const entry of entries) {
+    // model-local functions are listed once each (not per call), at the top level
+    const isFunction = entry.graph.kind === 'function';
+    if (!isFunction && (entry.graph.kind !== 'subgraph' || !entry.owner)) continue;
+    const owner = isFunction ? -1 : at.get(entry.owner!.node);
+    if (owner === undefined) continue; // its owner is not listed (a training graph's, or past the budget)
+    const room = MAX_LISTED_NODES - nodes.length;
+    if (room < entry.graph.nodes.length || subgraphs.length >= MAX_LISTED_ENTRIES) complete = false;
+    if (room <= 0 || subgraphs.length >= MAX_LISTED_ENTRIES) continue;
+    const local = new Map<string, number>();
+    locals.set(entry, local);
+    const define = (name: string) => {
+      if (name && !local.has(name)) local.set(name, fresh(name));
+    };
+    entry.graph.inputs.forEach((v) => define(v.name));
+    entry.graph.initializers.forEach((t) => define(t.name));
+    entry.graph.nodes.forEach((n) => n.outputs.forEach(define));
+    const resolve = (name: string): number => {
+      if (!name) return -1;
+      for (let e: GraphEntry | null = entry; e; e = e.parent) {
+        const found = locals.get(e)?.get(name);
+        if (found !== undefined) return found;
+        if (e.graph.kind === 'function') {
+          // a function sees nothing outside it: an unknown name is its own
+          const own = fresh(name);
+          locals.get(e)!.set(name, own);
+          return own;
+        }
+      }
+      return id(name);
+    };
+    const graph = subgraphs.length;
+    const start = nodes.length;
+    entry.graph.nodes.slice(0, room).forEach((node, i) => {
+      at.set(node, nodes.length);
+      nodes.push(row(node, i, resolve, graph));
+    });
+    subgraphs.push({ path: entry.graph.path, owner, attribute: isFunction ? 'function' : entry.owner!.attribute.name, start, nodes: nodes.length - start });
+  }
+  return { values, nodes, subgraphs, complete };
 }

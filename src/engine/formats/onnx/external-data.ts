@@ -35,7 +35,7 @@ export function unsafeLocation(location: string): string | null {
   return null;
 }
 
-interface Parsed {
+export interface Parsed {
   location: string | null;
   offset: number;
   length: number | null;
@@ -45,7 +45,7 @@ interface Parsed {
 const INTEGER = /^(0|[1-9][0-9]*)$/;
 
 /** Reads the external_data entries as onnx does: location, offset and length (decimal, non-negative). */
-function parseEntries(tensor: OnnxTensor): Parsed {
+export function parseExternalEntries(tensor: OnnxTensor): Parsed {
   const out: Parsed = { location: null, offset: 0, length: null };
   for (const [key, value] of tensor.external) {
     if (key === 'location') out.location = value;
@@ -68,7 +68,7 @@ export async function checkExternalData(model: OnnxModel, siblings: Siblings, no
     const external = tensor.dataLocation === 1;
     if (!external) continue;
     const where = { tensor: tensor.name, offset: tensor.offset };
-    const parsed = parseEntries(tensor);
+    const parsed = parseExternalEntries(tensor);
     if (parsed.problem) {
       notes.add('onnx.external-data-invalid', `tensor ${JSON.stringify(tensor.name)} is stored outside the file but its external_data ${parsed.problem}: loaders fail on it`, where, { path: tensor.path });
     }

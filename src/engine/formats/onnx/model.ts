@@ -69,6 +69,8 @@ export interface OnnxAttribute {
   /** `t`/`tensors` and `sparse_tensor`/`sparse_tensors` values (a Constant's value, for one). */
   tensors: OnnxTensor[];
   sparseTensors: OnnxSparseTensor[];
+  /** Offset of the AttributeProto's field tag: list values are read from there on request. */
+  offset: number;
 }
 
 export interface OnnxNode {
