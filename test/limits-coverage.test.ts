@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 
 /** `module:NAME` → why no test names it yet (reviewed; keep short). */
-const UNTESTED: Record<string, string> = {};
+const UNTESTED: Record<string, string> = {
+  'graph/graph-canvas:MAX_FILLED_FRAMES': 'a drawing-cost switch (past 400 frames in view they are outlined, not filled), not a bound on anything a file sets; bench/graph.mjs times the all-groups-open view it serves',
+};
 
 function files(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {

@@ -240,7 +240,7 @@ describe('attribute and value decoding limits', () => {
     expect(d.attributes[5]).toEqual({ name: 'a5', type: 'INT', value: '5' });
   });
 
-  it('cuts a long string value at 80 characters and says how long it was', async () => {
+  it('MAX_STRING_SHOWN (80, onnx/tensor-values): cuts a long string value at 80 characters and says how long it was', async () => {
     const reader = await OnnxModelReader.open(new MemoryByteSource(model([node('Custom', ['x'], ['y'], 's', concat(ld(1, 'text'), vint(20, 3), ld(4, 'x'.repeat(500))))]), 's.onnx'), NO_SIBLINGS, await wasm());
     expect((await reader.node('graph', 0, 's')).attributes[0]!.value).toBe(`${JSON.stringify('x'.repeat(80))}…[500 bytes]`);
   });
