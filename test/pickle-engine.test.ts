@@ -250,9 +250,11 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
    * tensor i is `layers.i.weight`, shape (2, 1 + i % 7), stride (1 + i % 7, 1), storage `i`.
    */
   const stateDict = (n: number): Uint8Array => {
-    const parts: Uint8Array[] = [pickle(P.global('collections', 'OrderedDict'), P.binput(0), P.EMPTY_TUPLE, P.REDUCE, P.MARK)];
+    // items in batches of 1,000 (MARK … SETITEMS), as CPython's pickler writes them
+    const parts: Uint8Array[] = [pickle(P.global('collections', 'OrderedDict'), P.binput(0), P.EMPTY_TUPLE, P.REDUCE)];
     for (let i = 0; i < n; i++) {
       const k = 1 + (i % 7);
+      if (i % 1000 === 0) parts.push(pickle(i > 0 ? P.SETITEMS : [], P.MARK));
       parts.push(pickle(
         P.str(`layers.${i}.weight`),
         i === 0 ? pickle(P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1)) : P.binget(1),
@@ -293,6 +295,23 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
       expect(stream(r).tensors!.map((t) => t.name)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
       expect(r.findings.map((f) => f.rule)).toEqual([]);
     }
+  });
+
+  it('lists every tensor the keep budget kept, across requests, when it ran out inside the state dict', async () => {
+    // empty dicts (40 bytes kept each) leave about 5.2 MiB of the 48 MiB budget: room for some 9,000 of 10,000 tensors
+    const spend = (48 - 5.2) * 2 ** 20 / 40;
+    const filler = new Uint8Array(2 * Math.floor(spend));
+    for (let i = 0; i < filler.length; i += 2) filler.set([0x7d, 0x30], i);
+    const r = await scanBytes(pickle(P.proto(2), filler, stateDict(10_000), P.STOP));
+    const tensors = stream(r).tensors!;
+    expect(tensors.length).toBeGreaterThan(8_500); // more than one request's worth (~8,000)
+    expect(tensors.length).toBeLessThan(10_000);
+    expectTable(tensors, tensors.length);
+    // the ids counted are those made after the budget ran out; the tensors before them whose dict slots found no room are missing too
+    const missing = Number(find(r, 'pickle.render-budget').evidence.count);
+    expect(missing).toBeGreaterThan(0);
+    expect(missing).toBeLessThanOrEqual(10_000 - tensors.length);
+    expect(r.verdict).toBe('clean');
   });
 
   it('says the tensor table may be incomplete when a tensor nests deeper than the walk goes (64 levels)', async () => {
@@ -400,7 +419,7 @@ describe('pickle engine: the remaining named limits', () => {
   });
 
   it('MAX_KEPT_BYTES: past the keep budget values render as … but every call is still judged', async () => {
-    // 1,800,000 empty dicts (40 bytes of record each: 72 MB) spend the 64 MiB budget
+    // 1,800,000 empty dicts (40 bytes of record each: 72 MB) spend the 48 MiB budget
     const r = await scanBytes(pickle(P.proto(2), many(1_800_000, P.EMPTY_DICT, P.POP), callPickle('os', 'system', 'echo hi').subarray(2)));
     expect(r.verdict).toBe('malicious');
     const f = find(r, 'pickle.dangerous-import');

@@ -608,6 +608,8 @@ export function pickleMachineFeed(windowStartF: f64, length: i32, atEnd: bool): 
         if (isImported(target)) {
           // one event per opcode: the write itself is the finding
           if (top > base) emit(E_MUTATION, offset, target, at(base), <i64>code);
+        } else if (kindOf(target) >= K_LITE) {
+          // a container past the keep budget keeps no items: nothing to write, item by item
         } else if (code == 0x75) {
           for (let i = base; i < top; i += 2) write(target, at(i), at(i + 1), code, offset);
         } else {

@@ -50,7 +50,7 @@ let bumpEnd: usize = 0;
  * still all tracked, only their rendering loses detail. Sized so a pickle of
  * millions of small objects stays far below the memory budget.
  */
-export const MAX_KEPT_BYTES: usize = 64 << 20;
+export const MAX_KEPT_BYTES: usize = 48 << 20;
 let keptBytes: usize = 0;
 
 export function arenaReset(): void {

@@ -195,7 +195,7 @@ export const RULES = {
   },
   'pickle.render-budget': {
     severity: 'info',
-    title: "A checkpoint's tensor table is incomplete: the pickle is so big that its values' details stopped being kept (MAX_KEPT_BYTES, 64 MiB), or a tensor nests deeper than the walk goes. Imports and calls are all still judged.",
+    title: "A checkpoint's tensor table is incomplete: the pickle is so big that its values' details stopped being kept (MAX_KEPT_BYTES, 48 MiB), or a tensor nests deeper than the walk goes. Imports and calls are all still judged.",
   },
   'pickle.persistent-id': {
     severity: 'low',

@@ -120,24 +120,20 @@ export async function collectTensors(tree: TensorTree, root: number, limit: numb
     } else {
       await walkItems(cursor, kind, n, 0, path);
     }
-    // the node budget cut this one short: ask for the rest of its items by its handle
-    let done = kind === Kind.Call ? n - 4 : n;
-    while (!dropped && n < expected && (kind === Kind.Call ? 4 : 0) + done < expected && out.length < limit) {
-      const more = request(handle, done);
-      if (!more || more.done) return;
-      const m = more.enter();
-      if (kind === Kind.Call) {
-        skipN(more, 4); // callee, args, kwargs, state again
-        await walkItems(more, kind, m - 4, done, path);
-        if (m - 4 <= 0) return;
-        done += m - 4;
-      } else {
-        await walkItems(more, kind, m, done, path);
-        if (m <= 0) return;
-        done += m;
-      }
-    }
+    // the node budget cut this one short: ask for the rest of its items by its handle. When the
+    // machine also dropped items (keep budget), `expected` overstates what it holds: ask until a request brings none.
     if (dropped) incomplete = true;
+    const head = kind === Kind.Call ? 4 : 0;
+    let done = n - head;
+    while (n < expected && head + done < expected && out.length < limit) {
+      const more = request(handle, done);
+      if (!more || more.done) break;
+      const items = more.enter() - head;
+      if (items <= 0) break;
+      skipN(more, head); // a call's callee, args, kwargs and state come again
+      await walkItems(more, kind, items, done, path);
+      done += items;
+    }
   };
 
   /** `n` item nodes of a container (or a call's item pairs), the first being item `first` of it. */
