@@ -11,19 +11,20 @@ import * as safetensors from './gen/safetensors.mjs';
 import * as pickleRaw from './gen/pickle-raw.mjs';
 import * as pickleObjects from './gen/pickle-objects.mjs';
 import * as torch from './gen/torch.mjs';
+import * as torchMany from './gen/torch-many.mjs';
 import * as onnx from './gen/onnx.mjs';
 import * as onnxGraph from './gen/onnx-graph.mjs';
 import * as ggufGen from './gen/gguf.mjs';
 import * as kerasH5 from './gen/keras-h5.mjs';
 import * as onnxLayers from './gen/onnx-layers.mjs';
 
-export const GENERATORS = [safetensors, pickleRaw, pickleObjects, torch, onnx, onnxGraph, onnxLayers, ggufGen, kerasH5];
-const ALIASES = { safetensors: safetensors, pickle: pickleRaw, pkl: pickleRaw, objects: pickleObjects, torch: torch, pt: torch, onnx: onnx, graph: onnxGraph, layers: onnxLayers, gguf: ggufGen, keras: kerasH5, h5: kerasH5 };
+export const GENERATORS = [safetensors, pickleRaw, pickleObjects, torch, torchMany, onnx, onnxGraph, onnxLayers, ggufGen, kerasH5];
+const ALIASES = { safetensors: safetensors, pickle: pickleRaw, pkl: pickleRaw, objects: pickleObjects, torch: torch, pt: torch, many: torchMany, onnx: onnx, graph: onnxGraph, layers: onnxLayers, gguf: ggufGen, keras: kerasH5, h5: kerasH5 };
 
 const USAGE = `Usage: node bench/generate.mjs [--out DIR] [--only NAME]... [--force] [--small]
   --out DIR    where to write (default /tmp/weightlens-bench)
   --only NAME  make only this file (${GENERATORS.map((g) => g.name).join(', ')};
-               or safetensors, pickle, torch, onnx, graph, layers, gguf, keras); may be repeated
+               or safetensors, pickle, objects, torch, many, onnx, graph, layers, gguf, keras); may be repeated
   --force      rewrite files even if they exist with the right size
   --small      tiny instances of the same files (for bench/verify-generators.sh)
 `;

@@ -67,8 +67,8 @@ def pickle_raw():
     assert pickle.loads(raw) == obj, "round trip"
     return f"pickletools.dis ok ({len(lines) - 1} opcodes, {len(frames)} frames); identical to pickle.dumps; loads round-trips"
 
-def torch_zip():
-    f = os.path.join(d, "big-torch.pt")
+def torch_zip(name="big-torch.pt"):
+    f = os.path.join(d, name)
     raw = open(f, "rb").read()
     z = zipfile.ZipFile(f)
     assert z.testzip() is None, "bad CRC"
@@ -85,8 +85,11 @@ def torch_zip():
     msg = f"testzip ok, {len(names)} members, all 64-byte aligned"
     import torch  # SKIP the rest when python3-torch is missing
     sd = torch.load(f, weights_only=True)
-    assert sd["lm_head.weight"] is sd["transformer.wte.weight"], "tied weights"
-    assert sd["transformer.h.0.attn.v_proj.weight"].storage_offset() == 2 * 32 * 32
+    if name == "big-torch.pt":
+        assert sd["lm_head.weight"] is sd["transformer.wte.weight"], "tied weights"
+        assert sd["transformer.h.0.attn.v_proj.weight"].storage_offset() == 2 * 32 * 32
+    else:
+        assert [tuple(t.shape) for t in sd.values()] == [(2, 1 + i % 7) for i in range(len(sd))], "many-tensors shapes"
     buf = io.BytesIO()
     torch.save(sd, buf)
     ref = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
@@ -108,6 +111,7 @@ def onnx_model(name="big.onnx"):
 check("big.safetensors", safetensors)
 check("big-raw.pkl", pickle_raw)
 check("big-torch.pt", torch_zip)
+check("many-tensors.pt", lambda: torch_zip("many-tensors.pt"))
 check("big.onnx", onnx_model)
 check("big-layers.onnx", lambda: onnx_model("big-layers.onnx"))
 

@@ -9,7 +9,7 @@ import { MemoryByteSource, type ByteSource } from '../src/engine/byte-source.js'
 import { crc32 } from '../src/engine/containers/crc32.js';
 import { InflateBudget, InflatingByteSource } from '../src/engine/containers/inflate.js';
 import { readZipDirectory } from '../src/engine/containers/zip-directory.js';
-import { readZipLayout } from '../src/engine/containers/zip-members.js';
+import { MAX_WHOLE_PEEK_BYTES, readZipLayout, WHOLE_PEEK_MEMBER_BYTES } from '../src/engine/containers/zip-members.js';
 import { scanJson } from '../src/engine/json/scan-json.js';
 import { scanSource } from '../src/engine/scan.js';
 import { gguf } from './fixtures/gguf-writer.mjs';
@@ -65,6 +65,26 @@ describe('bounded read sizes', () => {
     const refills = reads.filter(([offset]) => offset > 0 && offset < 4_000_000).map(([, length]) => length);
     expect(Math.max(...refills)).toBe(MiB);
     expect(refills.filter((n) => n === MiB).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('MAX_WHOLE_PEEK_BYTES (32 MiB, containers/zip-members): small stored members come whole with their headers up to it, are read again past it, and every CRC is checked', async () => {
+    // 8,400 members of 4,000 bytes: 33.6 MB of small members, past the 32 MiB kept; the first and the last have a wrong CRC
+    const size = WHOLE_PEEK_MEMBER_BYTES - 96;
+    const count = Math.ceil(MAX_WHOLE_PEEK_BYTES / size) + 200;
+    const members = Array.from({ length: count }, (_, i) => ({ name: `m${String(i).padStart(5, '0')}.bin`, head: new Uint8Array(size).fill(0xff).fill(i & 0x7f, 1), ...(i === 0 || i === count - 1 ? { crc: 0x12345678 } : {}) }));
+    const { source, reads } = recording(buildZip(members));
+    const r = await scanSource(source, { wasm: await wasm() });
+    const bad = r.findings.filter((f) => f.rule === 'zip.crc-mismatch').map((f) => f.location.member);
+    expect(bad).toEqual(['m00000.bin', `m${String(count - 1).padStart(5, '0')}.bin`]);
+    // header batches of 1 MiB for all of it; before the budget a member's data is read again only when it ends
+    // past its batch (about one a batch), after it every member's is, in runs of up to 1 MiB
+    const dataReads = reads.filter(([offset]) => (offset - 30 - 10) % (30 + 10 + size) === 0);
+    const batches = Math.ceil(source.size / MiB);
+    const before = dataReads.filter(([offset]) => offset < MAX_WHOLE_PEEK_BYTES);
+    expect(before.length).toBeLessThanOrEqual(batches);
+    expect(before.reduce((n, [, length]) => n + length, 0)).toBeLessThanOrEqual(batches * size);
+    expect(dataReads.filter(([offset]) => offset > MAX_WHOLE_PEEK_BYTES).length).toBeGreaterThan(0);
+    expect(reads.length).toBeLessThan(3 * batches);
   });
 
   it('MAX_BATCH_BYTES (1 MiB, containers/zip-members): neighbouring local headers are read together, at most 1 MiB at once', async () => {

@@ -146,8 +146,7 @@ class Pickler2 {
   }
 }
 
-function picklePlan(c) {
-  const entries = stateDict(c);
+function picklePlan(entries) {
   const p = new Pickler2();
   const keys = new Map(); // storage object -> key string
   const storages = [];
@@ -207,9 +206,12 @@ function picklePlan(c) {
   return { pickle: p.bytes(), opcodes: p.opcodes, storages, tensors: entries.length };
 }
 
-/** Everything that goes into the zip, in torch.save's order. */
-function members(c) {
-  const plan = picklePlan(c);
+/**
+ * Everything that goes into the zip, in torch.save's order, for a state dict
+ * given as [name, tensor] entries (tensor: { storage: { dtype, numel }, shape, offset }).
+ */
+export function checkpointMembers(entries) {
+  const plan = picklePlan(entries);
   const list = [];
   const bytesMember = (mname, buf) => ({ name: `${ARCHIVE}/${mname}`, size: buf.length, fill: (emit) => emit(buf) });
   list.push(bytesMember('data.pkl', plan.pickle));
@@ -227,14 +229,24 @@ function members(c) {
 }
 
 export function expectedSize(scale = 'full') {
+  return checkpointSize(stateDict(CONFIGS[scale]));
+}
+
+/** Bytes of the checkpoint of `entries`, worked out without writing it. */
+export function checkpointSize(entries) {
   const z = new TorchZipWriter(new CountingWriter());
-  for (const m of members(CONFIGS[scale]).list) z.add(m.name, m.size, null);
+  for (const m of checkpointMembers(entries).list) z.add(m.name, m.size, null);
   return z.finish().size;
 }
 
 /** @param {import('./writer.mjs').FileWriter} w */
 export function generate(w, scale = 'full') {
-  const { plan, list } = members(CONFIGS[scale]);
+  return writeCheckpoint(w, stateDict(CONFIGS[scale]));
+}
+
+/** Writes the checkpoint of `entries`; returns what the generator log prints. */
+export function writeCheckpoint(w, entries) {
+  const { plan, list } = checkpointMembers(entries);
   const z = new TorchZipWriter(w);
   for (const m of list) z.add(m.name, m.size, m.fill);
   const end = z.finish();

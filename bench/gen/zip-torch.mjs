@@ -104,8 +104,8 @@ export class TorchZipWriter {
     const eocdOffset = this.w.position;
     const eocd = Buffer.alloc(22);
     eocd.writeUInt32LE(0x06054b50, 0);
-    eocd.writeUInt16LE(n, 8);
-    eocd.writeUInt16LE(n, 10);
+    eocd.writeUInt16LE(Math.min(n, 0xffff), 8); // past 65,535 members the zip64 record holds the count (as miniz writes)
+    eocd.writeUInt16LE(Math.min(n, 0xffff), 10);
     eocd.writeUInt32LE(cdSize, 12);
     eocd.writeUInt32LE(cdOffset, 16);
     this.w.write(eocd);

@@ -54,7 +54,7 @@ export interface ZipMember {
   /** Offsets in the archive's source (the file, or the member holding a nested archive). */
   headerOffset: number;
   dataOffset: number;
-  /** The first MEMBER_PEEK_BYTES of the stored (for deflate: compressed) data. */
+  /** The first MEMBER_PEEK_BYTES of the stored (for deflate: compressed) data; a small stored member's whole data (hasWholePeek). */
   peek: Uint8Array;
   /** Why the member cannot be read; absent when it can. */
   problem?: MemberProblem;
@@ -117,9 +117,28 @@ export function openMember(source: ByteSource, member: ZipMember, budget: Inflat
   return new InflatingByteSource(source, member.dataOffset, entry.compressedSize, entry.uncompressedSize, path, { budget, where, what: `member ${path}`, brokenRule: 'zip.unreadable-member' });
 }
 
+/** Largest stored member whose data is kept whole from its header's batch. */
+export const WHOLE_PEEK_MEMBER_BYTES = 4096;
+/**
+ * Bytes of such members kept per archive (a state dict of 100,000 small
+ * tensors holds about 3 MB): past it, members are read again when checked.
+ */
+export const MAX_WHOLE_PEEK_BYTES = 32 << 20;
+
+function isWholePeekCandidate(member: ZipMember): boolean {
+  const { method, compressedSize, uncompressedSize } = member.entry;
+  return method === 0 && compressedSize === uncompressedSize && compressedSize > 0 && compressedSize <= WHOLE_PEEK_MEMBER_BYTES;
+}
+
+/** Whether `member.peek` is its whole (stored) data. */
+export function hasWholePeek(member: ZipMember): boolean {
+  return isWholePeekCandidate(member) && member.peek.length === member.entry.compressedSize;
+}
+
 /** Reads local headers in batches: neighbouring small members cost one read, a checkpoint's tensors one small read each. */
 async function readLocalHeaders(source: ByteSource, members: ZipMember[]): Promise<Map<number, LocalHeader>> {
   const found = new Map<number, LocalHeader>();
+  const held = { bytes: 0 };
   // a directory whose offsets disagree with its own position can point before the file's start
   for (const m of members) {
     if (m.headerOffset < 0) m.problem = { rule: 'format.malformed', status: 'failed', message: `the central directory puts the local header of ${m.name} at offset ${m.headerOffset}, before the start of the file: loaders cannot extract it` };
@@ -145,7 +164,7 @@ async function readLocalHeaders(source: ByteSource, members: ZipMember[]): Promi
     const bytes = await Promise.all(group.map(({ start, end }) => (start < source.size ? source.read(start, Math.min(end, source.size) - start) : Promise.resolve(new Uint8Array(0)))));
     for (const [n, { members: batchMembers, start }] of group.entries()) {
       for (const member of batchMembers) {
-        const header = await parseLocalHeader(source, bytes[n]!, start, member);
+        const header = await parseLocalHeader(source, bytes[n]!, start, member, held);
         if (header) found.set(member.index, header);
       }
     }
@@ -153,7 +172,7 @@ async function readLocalHeaders(source: ByteSource, members: ZipMember[]): Promi
   return found;
 }
 
-async function parseLocalHeader(source: ByteSource, batch: Uint8Array, batchStart: number, member: ZipMember): Promise<LocalHeader | undefined> {
+async function parseLocalHeader(source: ByteSource, batch: Uint8Array, batchStart: number, member: ZipMember, held: { bytes: number }): Promise<LocalHeader | undefined> {
   const at = member.headerOffset - batchStart;
   if (at + LOCAL_HEADER_BYTES > batch.length || view(batch).getUint32(at, true) !== SIG_LOCAL) {
     member.problem = { rule: 'format.malformed', status: 'failed', message: `the central directory puts the local header of ${member.name} at offset ${member.headerOffset}, but there is none: loaders cannot extract it` };
@@ -177,7 +196,14 @@ async function parseLocalHeader(source: ByteSource, batch: Uint8Array, batchStar
   applyLocalZip64(header, rest.subarray(nameLength), member.headerOffset);
   const peekStart = header.dataOffset - batchStart;
   const peekEnd = peekStart + Math.min(MEMBER_PEEK_BYTES, member.entry.compressedSize);
-  if (peekEnd <= batch.length) header.peek = batch.slice(peekStart, peekEnd);
+  const size = member.entry.compressedSize;
+  if (isWholePeekCandidate(member) && peekStart + size <= batch.length && held.bytes + size <= MAX_WHOLE_PEEK_BYTES) {
+    // a small stored member the batch holds whole: kept, so its CRC costs no other read
+    header.peek = batch.slice(peekStart, peekStart + size);
+    held.bytes += size;
+  } else if (peekEnd <= batch.length) {
+    header.peek = batch.slice(peekStart, peekEnd);
+  }
   return header;
 }
 

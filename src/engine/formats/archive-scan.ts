@@ -7,7 +7,7 @@ import { startsWith } from '../bytes.js';
 import { crc32 } from '../containers/crc32.js';
 import { InflateBudget, InflatingByteSource } from '../containers/inflate.js';
 import { readZipDirectory, type ZipDirectory } from '../containers/zip-directory.js';
-import { openMember, readZipLayout, type ZipIssue, type ZipMember } from '../containers/zip-members.js';
+import { hasWholePeek, openMember, readZipLayout, type ZipIssue, type ZipMember } from '../containers/zip-members.js';
 import { LimitError } from '../errors.js';
 import { recordFailure, worseStatus } from '../failure.js';
 import { analysePickleStream } from '../pickle/analyse-stream.js';
@@ -131,8 +131,9 @@ export async function scanZipArchive(scan: ArchiveScan, source: ByteSource, dir:
 /** Bytes of small members read at once (a run of them, in file order). */
 const SMALL_RUN_BYTES = 1 << 20;
 
+/** A small stored member whose data did not come whole with its local header: read in a run with its neighbours. */
 function isSmallStored(member: ZipMember): boolean {
-  return !member.problem && member.entry.method === 0 && member.entry.compressedSize <= SMALL_MEMBER_BYTES && member.dataOffset > 0;
+  return !member.problem && member.entry.method === 0 && member.entry.compressedSize <= SMALL_MEMBER_BYTES && member.dataOffset > 0 && !hasWholePeek(member);
 }
 
 /** End of the run of small stored members from `first` on, laid out one after another, within SMALL_RUN_BYTES. */
@@ -230,7 +231,7 @@ async function kindOf(scan: ArchiveScan, source: ByteSource, member: ZipMember, 
   if (startsWith(first, ZIP_LOCAL) || startsWith(first, ZIP_EMPTY)) return 'zip';
   if (startsWith(first, NPY_MAGIC)) return 'npy';
   if (first.length === 0 || !mayStartPickle(first[0]!)) return 'data';
-  const head = await source.read(0, Math.min(HEAD_BYTES, source.size));
+  const head = hasWholePeek(member) ? member.peek.subarray(0, HEAD_BYTES) : await source.read(0, Math.min(HEAD_BYTES, source.size));
   return looksLikePickle(scan.ctx.wasm, head, source.size, tensorData) ? 'pickle' : 'data';
 }
 
@@ -286,7 +287,8 @@ async function checkCrc(ctx: AnalysisContext, source: ByteSource, member: ZipMem
   const affordable = size <= SMALL_MEMBER_BYTES || (readWhole && (inflated || size <= MAX_CRC_REREAD_BYTES)) || (inflated && source.wholeInflated);
   if (!affordable) return undefined;
   let crc = 0;
-  for (let at = 0; at < size; at += CRC_CHUNK) crc = crc32(await source.read(at, Math.min(CRC_CHUNK, size - at)), crc);
+  if (hasWholePeek(member)) crc = crc32(member.peek);
+  else for (let at = 0; at < size; at += CRC_CHUNK) crc = crc32(await source.read(at, Math.min(CRC_CHUNK, size - at)), crc);
   if (crc === member.entry.crc32) return 'ok';
   ctx.findings.add('zip.crc-mismatch', `the CRC-32 of ${path} is ${hex8(crc)}, the directory records ${hex8(member.entry.crc32)}: its bytes were changed after the archive was written (PyTorch does not check)`, { member: path }, { expected: hex8(member.entry.crc32), actual: hex8(crc) });
   return 'mismatch';
