@@ -188,8 +188,10 @@ describe('legacy PyTorch (tar layout)', () => {
     const over = await scanSource(new MemoryByteSource(tar(64 * 1024 + 1), 'long-name.tar'), { wasm: await wasm() });
     expect(names(over)).not.toContain('renamed');
     expect(over.verdict).not.toBe('clean');
-    // the walk stops at the long-name header: what follows is reported as bytes torch.load never reads
-    expect(find(over, 'pickle.trailing-data')?.message).toMatch(/^68608 bytes from offset 3072, after the last tar member \(tensors\)/);
+    // the walk stops at the long-name header with a limit finding (tarfile would read on)
+    expect(find(over, 'scan.limit-reached')).toMatchObject({ location: { offset: 3072 }, evidence: { limit: 'MAX_TAR_NAME_HEADER_BYTES', value: 64 * 1024 + 1 } });
+    expect(find(over, 'scan.limit-reached')?.message).toMatch(/GNU long name or pax header at offset 3072 is 65537 bytes.*tarfile reads it/);
+    expect(rules(over)).not.toContain('pickle.trailing-data');
   });
 
   it('still reads the simplified tar fixture, whose members are plain pickles', async () => {

@@ -169,13 +169,14 @@ async function trailingBytes(ctx: AnalysisContext, seq: PickleSequence, after: s
  * is a pickle is analysed too.
  */
 async function analyseTarLayout(ctx: AnalysisContext): Promise<AnalysisStatus> {
-  const { members, cut } = (await tarMembers(ctx.source)) ?? { members: [], cut: false };
+  const { members, cut } = (await tarMembers(ctx.source)) ?? { members: [] };
   ctx.content.legacy = { layout: 'tar', members: members.map(({ name, offset, size }) => ({ name, offset, size })) };
   let status: AnalysisStatus = 'complete';
   if (cut) {
-    const next = members.at(-1)!;
-    const at = next.offset + Math.ceil(next.size / TAR_BLOCK) * TAR_BLOCK;
-    ctx.findings.add('scan.limit-reached', `analysis incomplete: the tar holds more than ${MAX_TAR_MEMBERS} members (MAX_TAR_MEMBERS); the members from offset ${at} on were not read`, { offset: at }, { limit: 'MAX_TAR_MEMBERS', value: MAX_TAR_MEMBERS + 1 });
+    const why = cut.limit === 'MAX_TAR_MEMBERS'
+      ? `the tar holds more than ${MAX_TAR_MEMBERS} members (MAX_TAR_MEMBERS)`
+      : `a GNU long name or pax header at offset ${cut.at} is ${cut.value} bytes, over the ${MAX_TAR_NAME_HEADER_BYTES} read (MAX_TAR_NAME_HEADER_BYTES; Python's tarfile reads it)`;
+    ctx.findings.add('scan.limit-reached', `analysis incomplete: ${why}; the members from offset ${cut.at} on were not read`, { offset: cut.at }, { limit: cut.limit, value: cut.value });
   }
   for (const required of ['pickle', 'storages', 'tensors']) {
     const member = members.find((m) => m.name === required && m.regular);
@@ -282,11 +283,16 @@ interface TarMember {
   regular: boolean;
 }
 
-/**
- * The members of a ustar archive (headers only), or undefined when not a tar;
- * `cut` when MAX_TAR_MEMBERS stopped the walk before the end of the archive.
- */
-async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; cut: boolean } | undefined> {
+/** Where and why a limit stopped the tar walk before the end of the archive. */
+interface TarCut {
+  limit: 'MAX_TAR_MEMBERS' | 'MAX_TAR_NAME_HEADER_BYTES';
+  value: number;
+  /** Offset of the first header not read. */
+  at: number;
+}
+
+/** The members of a ustar archive (headers only), or undefined when not a tar; `cut` when a limit stopped the walk. */
+async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; cut?: TarCut } | undefined> {
   const first = await source.read(0, TAR_BLOCK);
   if (!startsWith(first, USTAR, 257)) return undefined;
   const members: TarMember[] = [];
@@ -296,8 +302,8 @@ async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; c
   while (offset + TAR_BLOCK <= source.size) {
     const header = await source.read(offset, TAR_BLOCK);
     if (header.every((b) => b === 0)) break; // end-of-archive marker
-    if (!startsWith(header, USTAR, 257)) return members.length ? { members, cut: false } : undefined;
-    if (members.length === MAX_TAR_MEMBERS) return { members, cut: true };
+    if (!startsWith(header, USTAR, 257)) return members.length ? { members } : undefined;
+    if (members.length === MAX_TAR_MEMBERS) return { members, cut: { limit: 'MAX_TAR_MEMBERS', value: MAX_TAR_MEMBERS + 1, at: offset } };
     const type = header[156]!;
     let size = parseInt(decodeUtf8(header.subarray(124, 136)).replace(/\0.*$/s, '').trim() || '0', 8);
     if (!Number.isSafeInteger(size) || size < 0) break;
@@ -306,14 +312,15 @@ async function tarMembers(source: ByteSource): Promise<{ members: TarMember[]; c
     if (next.size !== undefined) size = next.size;
     next = {};
     if (type === TAR_PAX || type === TAR_GNU_LONGNAME) {
-      if (size > MAX_TAR_NAME_HEADER_BYTES) break; // tarfile reads it whole; we stop the walk here (bytes after it are reported)
+      // tarfile reads it whole; we stop the walk here, with a limit finding
+      if (size > MAX_TAR_NAME_HEADER_BYTES) return { members, cut: { limit: 'MAX_TAR_NAME_HEADER_BYTES', value: size, at: offset } };
       const body = await source.read(dataAt, size);
       next = type === TAR_PAX ? paxOverrides(body) : { name: decodeUtf8(body).replace(/\0.*$/s, '') };
     }
     members.push({ name, offset: dataAt, size: Math.min(size, Math.max(0, source.size - dataAt)), regular: type === 0x30 || type === 0 });
     offset = dataAt + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
   }
-  return { members, cut: false };
+  return { members };
 }
 
 const TAR_PAX = 0x78; // 'x': pax extended header for the next member
