@@ -54,3 +54,16 @@ export function concat(...parts: (Uint8Array | number[] | string)[]): Uint8Array
   }
   return out;
 }
+
+/** Incompressible bytes (xorshift32). */
+export function randomBytes(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}

@@ -7,20 +7,8 @@ import { crc32 } from '../src/engine/containers/crc32.js';
 import { InflateBudget, InflatingByteSource, MAX_INFLATED_TOTAL_BYTES } from '../src/engine/containers/inflate.js';
 import { LimitError, MalformedError } from '../src/engine/errors.js';
 import type { Report } from '../src/engine/report.js';
-import { scanBytes } from './helpers.js';
+import { randomBytes, scanBytes } from './helpers.js';
 
-/** Incompressible bytes (xorshift32). */
-function randomBytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function member(data: Uint8Array, declared = data.length) {
   const compressed = new Uint8Array(deflateRawSync(data));

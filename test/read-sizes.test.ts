@@ -13,7 +13,7 @@ import { MAX_WHOLE_PEEK_BYTES, readZipLayout, WHOLE_PEEK_MEMBER_BYTES } from '..
 import { scanJson } from '../src/engine/json/scan-json.js';
 import { scanSource } from '../src/engine/scan.js';
 import { gguf } from './fixtures/gguf-writer.mjs';
-import { wasm } from './helpers.js';
+import { randomBytes, wasm } from './helpers.js';
 import { buildZip } from './zip-builder.js';
 
 const KiB = 1024;
@@ -30,18 +30,6 @@ function recording<T extends ByteSource>(source: T): { source: T; reads: [number
   return { source, reads };
 }
 
-/** Incompressible bytes (xorshift32). */
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 describe('bounded read sizes', () => {
   it('MAX_INPUT_CHUNK (64 KiB, containers/inflate): compressed input is read 16, 32, then 64 KiB at a time, never more', async () => {

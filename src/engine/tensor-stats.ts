@@ -2,6 +2,7 @@
 // in bounded chunks, never the rest of the file.
 import type { ByteSource } from './byte-source.js';
 import { MalformedError } from './errors.js';
+import { bfloat16, float16 } from './half-floats.js';
 
 /** Bytes per read while streaming a tensor; bounds memory whatever the tensor's size. */
 export const STATS_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -27,21 +28,13 @@ export interface TensorStats {
 
 type Decoder = { size: number; read: (v: DataView, at: number) => number };
 
-const f16 = (bits: number): number => {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-};
 
 function decoder(dtype: string): Decoder | undefined {
   const table: Record<string, (le: boolean) => Decoder> = {
     F64: (le) => ({ size: 8, read: (v, i) => v.getFloat64(i, le) }),
     F32: (le) => ({ size: 4, read: (v, i) => v.getFloat32(i, le) }),
-    F16: (le) => ({ size: 2, read: (v, i) => f16(v.getUint16(i, le)) }),
-    BF16: (le) => ({ size: 2, read: (v, i) => new Float32Array(Uint32Array.of(v.getUint16(i, le) << 16).buffer)[0]! }),
+    F16: (le) => ({ size: 2, read: (v, i) => float16(v.getUint16(i, le)) }),
+    BF16: (le) => ({ size: 2, read: (v, i) => bfloat16(v.getUint16(i, le)) }),
     I64: (le) => ({ size: 8, read: (v, i) => Number(v.getBigInt64(i, le)) }),
     U64: (le) => ({ size: 8, read: (v, i) => Number(v.getBigUint64(i, le)) }),
     I32: (le) => ({ size: 4, read: (v, i) => v.getInt32(i, le) }),

@@ -16,14 +16,9 @@ export interface LayoutNode {
   graph?: number;
 }
 
-/** A body as `content.graph.layout.subgraphs` lists it: its nodes are `nodes[start .. start + nodes)`. */
-export interface LayoutSubgraph {
-  path: string;
-  owner: number;
-  attribute: string;
-  start: number;
-  nodes: number;
-}
+/** A body as `content.graph.layout.subgraphs` lists it (the engine writes it): its nodes are `nodes[start .. start + nodes)`. */
+export type { LayoutSubgraph } from '../engine/formats/onnx/content.js';
+import type { LayoutSubgraph } from '../engine/formats/onnx/content.js';
 
 export interface GraphLayoutInput {
   values: string[];

@@ -11,6 +11,7 @@ import { parseExternalEntries, unsafeLocation } from './external-data.js';
 import { fieldsOf, packedVarints, readMessagePrefix } from './message-bytes.js';
 import type { OnnxTensor } from './model.js';
 import { elementCount } from './tensors.js';
+import { bfloat16, float16 } from '../../half-floats.js';
 
 /** Values decoded and shown per request: a first look, not a dump. */
 export const MAX_VALUES_SHOWN = 100;
@@ -98,16 +99,6 @@ const bfloat16Text = (x: number) => floatText(x, 7, -126);
 
 const doubleText = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
 
-export function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
-export const bfloat16 = (bits: number): number => new Float32Array(Uint32Array.of((bits & 0xffff) << 16).buffer)[0]!;
 
 /**
  * A small float (float8 / float4 variants): `e` exponent and `m` mantissa bits.
