@@ -12,7 +12,7 @@ import { MemoryByteSource } from '../src/engine/byte-source.js';
 import type { Finding, Report } from '../src/engine/report.js';
 import { scanSource } from '../src/engine/scan.js';
 import { BlobSiblings, NO_SIBLINGS, type Siblings } from '../src/engine/siblings.js';
-import { concat, validateReport, wasm } from './helpers.js';
+import { concat, joinBytes, validateReport, wasm } from './helpers.js';
 import { domainNode, externalTensor, f32, FLOAT, INT64, key, ld, matmulGraph, model, node, rawTensor, valueInfo, varint, vint } from './onnx-builder.js';
 
 async function scan(bytes: Uint8Array, siblings: Siblings = NO_SIBLINGS): Promise<Report> {
@@ -31,16 +31,6 @@ const limit = (r: Report): Finding => {
 const repeat = (n: number, part: Uint8Array) => {
   const out = new Uint8Array(n * part.length);
   for (let i = 0; i < n; i++) out.set(part, i * part.length);
-  return out;
-};
-/** Parts end to end, without spreading 10^5 arguments into one call. */
-const joined = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 };
 const blobs = (files: Record<string, number>) => new BlobSiblings(Object.entries(files).map(([name, size]) => [name, new Blob([new Uint8Array(size)])] as const));
@@ -104,7 +94,7 @@ describe('ONNX limits', () => {
 
   it(`lists MAX_LISTED_NODES (${MAX_LISTED_NODES}) nodes for the layout and counts the rest`, async () => {
     const nodes = Array.from({ length: MAX_LISTED_NODES + 1 }, (_, i) => node('Relu', [i ? `v${i - 1}` : 'X'], [i === MAX_LISTED_NODES ? 'Y' : `v${i}`]));
-    const r = await scan(model([joined(nodes), valueInfo(11, 'X'), valueInfo(12, 'Y')]));
+    const r = await scan(model([joinBytes(nodes), valueInfo(11, 'X'), valueInfo(12, 'Y')]));
     expect(r.findings).toEqual([]);
     const graph = r.content.graph as { nodes: number; layout: { nodes: { name: string }[]; complete: boolean } };
     expect(graph.nodes).toBe(MAX_LISTED_NODES + 1);
@@ -118,7 +108,7 @@ describe('ONNX limits', () => {
     const relus = Array.from({ length: MAX_LISTED_NODES - 2 }, (_, i) => node('Relu', [i ? `v${i - 1}` : 'X'], [`v${i}`]));
     const body = concat(...['a', 'b', 'c'].map((n) => node('Neg', [`v${MAX_LISTED_NODES - 3}`], [n], `neg_${n}`)), ld(2, 'then'), valueInfo(12, 'c'));
     const branch = node('If', ['cond'], ['Y'], 'if', concat(ld(1, 'then_branch'), vint(20, 5), ld(6, body)), concat(ld(1, 'else_branch'), vint(20, 5), ld(6, body)));
-    const r = await scan(model([joined(relus), branch, valueInfo(11, 'X'), valueInfo(11, 'cond', [], 9), valueInfo(12, 'Y')]));
+    const r = await scan(model([joinBytes(relus), branch, valueInfo(11, 'X'), valueInfo(11, 'cond', [], 9), valueInfo(12, 'Y')]));
     const layout = (r.content.graph as { layout: { nodes: { name: string; graph?: number }[]; subgraphs: { path: string; start: number; nodes: number }[]; complete: boolean } }).layout;
     expect(layout.nodes).toHaveLength(MAX_LISTED_NODES);
     expect(layout.subgraphs).toEqual([{ path: 'graph/if.then_branch', owner: MAX_LISTED_NODES - 2, attribute: 'then_branch', start: MAX_LISTED_NODES - 1, nodes: 1 }]);

@@ -41,3 +41,11 @@ export function pickle(...parts: (Uint8Array | number[] | string)[]): Uint8Array
 export function callPickle(module: string, name: string, arg: string): Uint8Array {
   return pickle(P.proto(2), P.global(module, name), P.str(arg), P.TUPLE1, P.REDUCE, P.STOP);
 }
+
+/** `parts` assembled once and written `times` times end to end (hundreds of thousands of opcodes, no spread). */
+export function repeat(times: number, ...parts: (Uint8Array | number[] | string)[]): Uint8Array {
+  const one = pickle(...parts);
+  const out = new Uint8Array(one.length * times);
+  for (let i = 0; i < times; i++) out.set(one, i * one.length);
+  return out;
+}

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../src/engine/report.js';
-import { fixtureBytes, scanBytes } from './helpers.js';
+import { fixtureBytes, joinBytes, scanBytes } from './helpers.js';
 import { MAX_JOBLIB_LAYOUT_NODES, MAX_RESYNC_BYTES, MAX_TENSORS_LISTED } from '../src/engine/pickle/analyse-stream.js';
-import { callPickle, P, pickle } from './pickle-asm.js';
+import { callPickle, P, pickle, repeat } from './pickle-asm.js';
 
 const engineFixture = (name: string) => new Uint8Array(readFileSync(new URL(`fixtures/engine/${name}`, import.meta.url)));
 const rules = (r: Report) => r.findings.map((f) => f.rule);
@@ -264,10 +264,10 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
       ));
     }
     parts.push(pickle(P.SETITEMS));
-    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-    parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
-    return out;
+    return joinBytes(parts);
   };
+  /** The arguments of one rebuild call (storage '0', shape (2, 2)), for tests that share them across many calls through the memo. */
+  const rebuildArgs = pickle(P.MARK, P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.int(0), P.int(2), P.int(2), P.TUPLE2, P.int(2), P.int(1), P.TUPLE2, P.FALSE, P.TUPLE);
   const expectTable = (tensors: { name: string; shape: number[]; stride: number[]; storage: string }[], n: number, prefix = '') => {
     expect(tensors.length).toBe(n);
     tensors.forEach((t, i) => {
@@ -288,8 +288,7 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
 
   it('MAX_EXACT_TUPLE (64, assembly/pickle/values.ts): tuples up to it are kept in one exact block, longer ones in blocks; every item is there either way', async () => {
     // a tuple of n tensors: each rebuild call shares one memoised argument tuple
-    const args = pickle(P.MARK, P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.int(0), P.int(2), P.int(2), P.TUPLE2, P.int(2), P.int(1), P.TUPLE2, P.FALSE, P.TUPLE);
-    const tuple = (n: number) => pickle(P.proto(2), P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1), P.POP, args, P.binput(2), P.POP, P.MARK, ...Array.from({ length: n }, () => pickle(P.binget(1), P.binget(2), P.REDUCE)), P.TUPLE, P.STOP);
+    const tuple = (n: number) => pickle(P.proto(2), P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1), P.POP, rebuildArgs, P.binput(2), P.POP, P.MARK, repeat(n, P.binget(1), P.binget(2), P.REDUCE), P.TUPLE, P.STOP);
     for (const n of [64, 65]) {
       const r = await scanBytes(tuple(n));
       expect(stream(r).tensors!.map((t) => t.name)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
@@ -300,9 +299,7 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
   it('lists every tensor the keep budget kept, across requests, when it ran out inside the state dict', async () => {
     // empty dicts (40 bytes kept each) leave about 5.2 MiB of the 48 MiB budget: room for some 9,000 of 10,000 tensors
     const spend = (48 - 5.2) * 2 ** 20 / 40;
-    const filler = new Uint8Array(2 * Math.floor(spend));
-    for (let i = 0; i < filler.length; i += 2) filler.set([0x7d, 0x30], i);
-    const r = await scanBytes(pickle(P.proto(2), filler, stateDict(10_000), P.STOP));
+    const r = await scanBytes(pickle(P.proto(2), repeat(Math.floor(spend), P.EMPTY_DICT, P.POP), stateDict(10_000), P.STOP));
     const tensors = stream(r).tensors!;
     expect(tensors.length).toBeGreaterThan(8_500); // more than one request's worth (~8,000)
     expect(tensors.length).toBeLessThan(10_000);
@@ -327,11 +324,8 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
 
   it(`MAX_TENSORS_LISTED (${MAX_TENSORS_LISTED}): the table stops at the limit and says so`, async () => {
     // 100,001 rebuild calls sharing one memoised argument tuple, in a list
-    const args = pickle(P.MARK, P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.int(0), P.int(2), P.int(2), P.TUPLE2, P.int(2), P.int(1), P.TUPLE2, P.FALSE, P.TUPLE);
-    const call = pickle(P.binget(1), P.binget(2), P.REDUCE);
-    const calls = new Uint8Array(call.length * (MAX_TENSORS_LISTED + 1));
-    for (let i = 0; i <= MAX_TENSORS_LISTED; i++) calls.set(call, i * call.length);
-    const r = await scanBytes(pickle(P.proto(2), P.EMPTY_LIST, P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1), P.POP, args, P.binput(2), P.POP, P.MARK, calls, P.APPENDS, P.STOP));
+    const calls = repeat(MAX_TENSORS_LISTED + 1, P.binget(1), P.binget(2), P.REDUCE);
+    const r = await scanBytes(pickle(P.proto(2), P.EMPTY_LIST, P.global('torch._utils', '_rebuild_tensor_v2'), P.binput(1), P.POP, rebuildArgs, P.binput(2), P.POP, P.MARK, calls, P.APPENDS, P.STOP));
     const tensors = stream(r).tensors!;
     expect(tensors.length).toBe(MAX_TENSORS_LISTED);
     expect(tensors.at(-1)).toMatchObject({ name: String(MAX_TENSORS_LISTED - 1), shape: [2, 2], storage: '0' });
@@ -370,21 +364,15 @@ describe('PyTorch checkpoints: tensors against their storages', () => {
 });
 
 describe('pickle engine: the remaining named limits', () => {
-  const many = (times: number, ...parts: (Uint8Array | number[])[]) => {
-    const one = pickle(...parts);
-    const out = new Uint8Array(one.length * times);
-    for (let i = 0; i < times; i++) out.set(one, i * one.length);
-    return out;
-  };
 
   it('MAX_PICKLES: more than 1,000 pickles in one stream stops with a limit finding', async () => {
-    const r = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, many(1001, P.proto(2), P.NONE, P.STOP)));
+    const r = await scanBytes(pickle(P.proto(2), P.NONE, P.STOP, repeat(1001, P.proto(2), P.NONE, P.STOP)));
     expect(find(r, 'scan.limit-reached').evidence.limit).toBe('MAX_PICKLES');
     expect(stream(r).pickles).toBe(1000);
   });
 
   it('MAX_LISTED_EVENTS: the decompiled view lists the first 1,000 events and counts the rest', async () => {
-    const r = await scanBytes(pickle(P.proto(2), P.EMPTY_LIST, P.MARK, many(1500, P.global('collections', 'OrderedDict'), P.EMPTY_TUPLE, P.REDUCE), P.APPENDS, P.STOP));
+    const r = await scanBytes(pickle(P.proto(2), P.EMPTY_LIST, P.MARK, repeat(1500, P.global('collections', 'OrderedDict'), P.EMPTY_TUPLE, P.REDUCE), P.APPENDS, P.STOP));
     const s = stream(r) as Stream & { eventsTotal: number };
     expect(s.events.length).toBe(1000);
     expect(s.eventsTotal).toBe(3000);
@@ -395,9 +383,9 @@ describe('pickle engine: the remaining named limits', () => {
     // OrderedDict (safe) memoised once and called 5,000 times; then an unknown class 3,000 times; then os.system once
     const bytes = pickle(
       P.proto(2), P.EMPTY_LIST, P.global('collections', 'OrderedDict'), P.binput(0), P.POP, P.MARK,
-      many(5000, P.binget(0), P.EMPTY_TUPLE, P.REDUCE),
+      repeat(5000, P.binget(0), P.EMPTY_TUPLE, P.REDUCE),
       P.global('mylib', 'Point'), P.binput(1), P.POP,
-      many(3000, P.binget(1), P.EMPTY_TUPLE, P.REDUCE),
+      repeat(3000, P.binget(1), P.EMPTY_TUPLE, P.REDUCE),
       P.global('os', 'system'), P.str('echo hi'), P.TUPLE1, P.REDUCE,
       P.APPENDS, P.STOP,
     );
@@ -412,7 +400,7 @@ describe('pickle engine: the remaining named limits', () => {
   });
 
   it('MAX_FINDINGS_PER_RULE: 20 findings of a rule, then one that counts the rest', async () => {
-    const r = await scanBytes(pickle(P.proto(2), many(25, P.ext1(3), P.POP), P.NONE, P.STOP));
+    const r = await scanBytes(pickle(P.proto(2), repeat(25, P.ext1(3), P.POP), P.NONE, P.STOP));
     const ext = r.findings.filter((f) => f.rule === 'pickle.ext-code');
     expect(ext.length).toBe(21);
     expect(ext[20]!.evidence.count).toBe(25);
@@ -420,7 +408,7 @@ describe('pickle engine: the remaining named limits', () => {
 
   it('MAX_KEPT_BYTES: past the keep budget values render as … but every call is still judged', async () => {
     // 1,800,000 empty dicts (40 bytes of record each: 72 MB) spend the 48 MiB budget
-    const r = await scanBytes(pickle(P.proto(2), many(1_800_000, P.EMPTY_DICT, P.POP), callPickle('os', 'system', 'echo hi').subarray(2)));
+    const r = await scanBytes(pickle(P.proto(2), repeat(1_800_000, P.EMPTY_DICT, P.POP), callPickle('os', 'system', 'echo hi').subarray(2)));
     expect(r.verdict).toBe('malicious');
     const f = find(r, 'pickle.dangerous-import');
     expect(f.evidence.calls).toBe(1);
@@ -429,7 +417,7 @@ describe('pickle engine: the remaining named limits', () => {
 
   it('MAX_KEPT_BYTES: a storage id past the keep budget is not called foreign; the table says it is incomplete', async () => {
     const storageId = pickle(P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(4), P.TUPLE, P.BINPERSID, P.POP);
-    const r = await scanBytes(pickle(P.proto(2), many(1_800_000, P.EMPTY_DICT, P.POP), storageId, P.NONE, P.STOP));
+    const r = await scanBytes(pickle(P.proto(2), repeat(1_800_000, P.EMPTY_DICT, P.POP), storageId, P.NONE, P.STOP));
     expect(r.findings.map((f) => f.rule)).not.toContain('pickle.persistent-id');
     expect(find(r, 'pickle.render-budget').evidence.count).toBe(1);
     expect(r.verdict).toBe('clean');
@@ -581,8 +569,7 @@ describe('pickle engine: text CPython cannot decode', () => {
   it('checks a str that crosses the end of the 1 MiB input window too (the machine reads on from its opcode)', async () => {
     // PROTO, (NONE, POP) up to 4 bytes before the window end, then a 10-byte str whose 0xff lies past it
     const at = (1 << 20) - 4;
-    const filler = new Uint8Array(at - 2);
-    for (let i = 0; i < filler.length; i += 2) filler.set([0x4e, 0x30], i);
+    const filler = repeat((at - 2) / 2, P.NONE, P.POP);
     const text = (last: number) => pickle(P.proto(4), filler, [0x8c, 10], [0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, last], P.STOP);
     const bad = await scanBytes(text(0xff));
     expect(bad.verdict).toBe('malformed');

@@ -5,9 +5,9 @@ import { MAX_LEGACY_RECORDS, MAX_TAR_MEMBERS } from '../src/engine/formats/pytor
 import { MemoryByteSource } from '../src/engine/byte-source.js';
 import { scanSource } from '../src/engine/scan.js';
 import type { Finding, Report } from '../src/engine/report.js';
-import { containerBytes, fixtureBytes, scanBytes, wasm } from './helpers.js';
+import { containerBytes, fixtureBytes, joinBytes, scanBytes, wasm } from './helpers.js';
 import { MAX_PERSISTENT_IDS } from '../src/engine/pickle/analyse-stream.js';
-import { P, pickle } from './pickle-asm.js';
+import { P, pickle, repeat } from './pickle-asm.js';
 
 const scan = (name: string) => scanBytes(containerBytes(name), name);
 const find = (r: Report, rule: string): Finding | undefined => r.findings.find((f) => f.rule === rule);
@@ -139,8 +139,7 @@ describe('legacy PyTorch (tar layout)', () => {
     const sysInfo = pickle(P.proto(2), P.EMPTY_DICT, P.STOP);
     const id = pickle(P.MARK, P.str('storage'), P.global('torch', 'FloatStorage'), P.str('0'), P.str('cpu'), P.int(1), P.TUPLE);
     const one = pickle(P.binget(0), P.BINPERSID);
-    const ids = new Uint8Array(one.length * (MAX_PERSISTENT_IDS + 1));
-    for (let i = 0; i <= MAX_PERSISTENT_IDS; i++) ids.set(one, i * one.length);
+    const ids = repeat(MAX_PERSISTENT_IDS + 1, one);
     const object = pickle(P.proto(2), id, P.binput(0), P.POP, P.EMPTY_LIST, P.MARK, ids, P.APPENDS, P.STOP);
     const keys = pickle(P.proto(2), P.EMPTY_LIST, P.str('0'), P.APPEND, P.STOP);
     const storage = new Uint8Array(12);
@@ -174,11 +173,7 @@ describe('legacy PyTorch (tar layout)', () => {
     const object = new Uint8Array([0x80, 0x02, 0x7d, 0x2e]); // {}
     const tar = (nameBytes: number) => {
       const longName = new Uint8Array(nameBytes).fill(0x61); // 'aaa…': tarfile reads the whole body, then cuts at NUL
-      const parts = [member('pickle', object), member('storages', object), member('tensors', object), member('././@LongLink', longName, 'L'), member('renamed', object), new Uint8Array(1024)];
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) { out.set(p, at); at += p.length; }
-      return out;
+      return joinBytes([member('pickle', object), member('storages', object), member('tensors', object), member('././@LongLink', longName, 'L'), member('renamed', object), new Uint8Array(1024)]);
     };
     const names = (r: Report) => (r.content.legacy as { members: { name: string }[] }).members.map((m) => m.name);
     const at = await scanSource(new MemoryByteSource(tar(64 * 1024), 'long-name.tar'), { wasm: await wasm() });
